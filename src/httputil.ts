@@ -1,0 +1,381 @@
+/**
+ * HTTP utilities shared by the server and the web layer: headers, the server-side request,
+ * and the connection interface a response is written through.
+ */
+
+/** Raised for malformed input from the peer; the connection answers 400 (or `status`) and closes. */
+export class HTTPInputError extends Error {
+  constructor(message: string, readonly status: number = 400) {
+    super(message);
+    this.name = "HTTPInputError";
+  }
+}
+
+/**
+ * A case-insensitive, multi-valued header collection that remembers wire order.
+ *
+ * @example
+ * const h = new HTTPHeaders();
+ * h.add("Set-Cookie", "a=1"); h.add("Set-Cookie", "b=2");
+ * h.get("set-cookie");      // "a=1,b=2"
+ * h.getList("Set-Cookie");  // ["a=1", "b=2"]
+ */
+export class HTTPHeaders implements Iterable<[string, string]> {
+  // Wire order as parallel arrays: cheaper than an object per header on the hot path.
+  private names: string[] = [];
+  private lowerNames: string[] = [];
+  private values: string[] = [];
+
+  constructor(init?: Record<string, string> | Iterable<[string, string]>) {
+    if (!init) return;
+    const entries = Symbol.iterator in Object(init) ? (init as Iterable<[string, string]>) : Object.entries(init);
+    for (const [name, value] of entries) this.add(name, value);
+  }
+
+  /** Appends a value, keeping any existing ones. */
+  add(name: string, value: string): void {
+    this.names.push(name);
+    this.lowerNames.push(name.toLowerCase());
+    this.values.push(value);
+  }
+
+  /** Replaces every value of `name` with one value. */
+  set(name: string, value: string): void {
+    const lower = name.toLowerCase();
+    const i = this.lowerNames.indexOf(lower);
+    if (i < 0) {
+      this.add(name, value);
+      return;
+    }
+    this.names[i] = name;
+    this.values[i] = value;
+    this.removeFrom(lower, i + 1);
+  }
+
+  /** All values of `name` joined by commas (RFC 9110 §5.3), or undefined when absent. */
+  get(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    const lowerNames = this.lowerNames;
+    let found: string | undefined;
+    for (let i = 0; i < lowerNames.length; i++) {
+      if (lowerNames[i] === lower) found = found === undefined ? this.values[i] : found + "," + this.values[i];
+    }
+    return found;
+  }
+
+  /** Every value of `name` in wire order (empty when absent). */
+  getList(name: string): string[] {
+    const lower = name.toLowerCase();
+    const out: string[] = [];
+    for (let i = 0; i < this.lowerNames.length; i++) if (this.lowerNames[i] === lower) out.push(this.values[i]);
+    return out;
+  }
+
+  has(name: string): boolean {
+    return this.lowerNames.indexOf(name.toLowerCase()) >= 0;
+  }
+
+  /** Removes every value of `name`; returns whether any was there. */
+  delete(name: string): boolean {
+    const lower = name.toLowerCase();
+    const before = this.names.length;
+    this.removeFrom(lower, 0);
+    return this.names.length !== before;
+  }
+
+  clear(): void {
+    this.names = [];
+    this.lowerNames = [];
+    this.values = [];
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** `[name, value]` pairs in wire order, names as first given. */
+  *[Symbol.iterator](): Iterator<[string, string]> {
+    for (let i = 0; i < this.names.length; i++) yield [this.names[i], this.values[i]];
+  }
+
+  /** Calls `fn(name, value)` in wire order without allocating an iterator. */
+  forEach(fn: (name: string, value: string) => void): void {
+    for (let i = 0; i < this.names.length; i++) fn(this.names[i], this.values[i]);
+  }
+
+  /** A plain object of lower-cased names to comma-joined values (for logging and tests). */
+  toJSON(): Record<string, string> {
+    const out: Record<string, string> = Object.create(null);
+    for (let i = 0; i < this.names.length; i++) {
+      const k = this.lowerNames[i];
+      out[k] = k in out ? out[k] + "," + this.values[i] : this.values[i];
+    }
+    return out;
+  }
+
+  copy(): HTTPHeaders {
+    const h = new HTTPHeaders();
+    h.names = this.names.slice();
+    h.lowerNames = this.lowerNames.slice();
+    h.values = this.values.slice();
+    return h;
+  }
+
+  private removeFrom(lower: string, start: number): void {
+    for (let i = this.lowerNames.length - 1; i >= start; i--) {
+      if (this.lowerNames[i] === lower) {
+        this.names.splice(i, 1);
+        this.lowerNames.splice(i, 1);
+        this.values.splice(i, 1);
+      }
+    }
+  }
+}
+
+/** The first line of a response. */
+export interface ResponseStartLine {
+  version: string;
+  code: number;
+  reason: string;
+}
+
+/**
+ * What a response is written through: the HTTP/1.1 connection on a socket, or an in-memory
+ * recorder in the testing module. The web layer never touches a socket directly.
+ */
+export interface HTTPConnection {
+  /**
+   * Writes the status line and headers, and optionally the first body chunk. When the headers
+   * carry no Content-Length and the request was HTTP/1.1, the body is sent chunked.
+   */
+  writeHeaders(startLine: ResponseStartLine, headers: HTTPHeaders, chunk?: Buffer | string): Promise<void>;
+  /** Writes a body chunk after the headers. */
+  write(chunk: Buffer | string): Promise<void>;
+  /** Ends the response; the connection then reads the next request or closes. */
+  finish(): void;
+  /** `fn` runs once if the peer goes away before the response finished; null removes it. */
+  setCloseCallback(fn: (() => void) | null): void;
+}
+
+/** An uploaded file from a multipart/form-data body. */
+export interface HTTPFile {
+  filename: string;
+  body: Buffer;
+  contentType: string;
+}
+
+/** Arguments by name; every name maps to all its values in order. Has no prototype. */
+export type ArgumentMap = Record<string, string[]>;
+
+export interface HTTPServerRequestInit {
+  method?: string;
+  uri?: string;
+  version?: string;
+  headers?: HTTPHeaders;
+  body?: Buffer;
+  remoteIp?: string;
+  protocol?: string;
+  host?: string;
+  connection?: HTTPConnection;
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+/**
+ * One HTTP request as the server received it. Query and body arguments, files and cookies are
+ * parsed lazily on first use, so a handler that reads none of them pays for none.
+ *
+ * @example
+ * const req = new HTTPServerRequest({ method: "GET", uri: "/a?x=1&x=2" });
+ * req.path;               // "/a"
+ * req.queryArguments.x;   // ["1", "2"]
+ */
+export class HTTPServerRequest {
+  method: string;
+  uri: string;
+  version: string;
+  headers: HTTPHeaders;
+  body: Buffer;
+  remoteIp: string;
+  protocol: string;
+  /** The Host header (or the `host` given), including any port. */
+  host: string;
+  path: string;
+  query: string;
+  connection: HTTPConnection | undefined;
+  /** `performance.now()` when the request head was parsed. */
+  readonly startTime: number;
+  finishTime: number | undefined;
+
+  private queryArgs: ArgumentMap | undefined;
+  private bodyArgs: ArgumentMap | undefined;
+  private allArgs: ArgumentMap | undefined;
+  private uploadedFiles: Record<string, HTTPFile[]> | undefined;
+  private parsedCookies: Record<string, string> | undefined;
+
+  constructor(init: HTTPServerRequestInit = {}) {
+    this.method = init.method ?? "GET";
+    this.uri = init.uri ?? "/";
+    this.version = init.version ?? "HTTP/1.1";
+    this.headers = init.headers ?? new HTTPHeaders();
+    this.body = init.body ?? EMPTY_BODY;
+    this.remoteIp = init.remoteIp ?? "127.0.0.1";
+    this.protocol = init.protocol ?? "http";
+    this.host = init.host ?? this.headers.get("Host") ?? "127.0.0.1";
+    this.connection = init.connection;
+    const q = this.uri.indexOf("?");
+    this.path = q < 0 ? this.uri : this.uri.slice(0, q);
+    this.query = q < 0 ? "" : this.uri.slice(q + 1);
+    this.startTime = performance.now();
+  }
+
+  /** The host without its port (IPv6 brackets kept), lower-cased. */
+  get hostName(): string {
+    return splitHostAndPort(this.host.toLowerCase())[0];
+  }
+
+  get queryArguments(): ArgumentMap {
+    return (this.queryArgs ??= parseQueryString(this.query));
+  }
+
+  /** Arguments from an `application/x-www-form-urlencoded` or `multipart/form-data` body. */
+  get bodyArguments(): ArgumentMap {
+    if (this.bodyArgs === undefined) this.parseBody();
+    return this.bodyArgs!;
+  }
+
+  get files(): Record<string, HTTPFile[]> {
+    if (this.uploadedFiles === undefined) this.parseBody();
+    return this.uploadedFiles!;
+  }
+
+  /** Query arguments followed by body arguments, per name. */
+  get arguments(): ArgumentMap {
+    if (this.allArgs === undefined) {
+      const all: ArgumentMap = Object.create(null);
+      for (const src of [this.queryArguments, this.bodyArguments]) {
+        for (const name in src) (all[name] ??= []).push(...src[name]);
+      }
+      this.allArgs = all;
+    }
+    return this.allArgs;
+  }
+
+  /** Cookies from the Cookie header(s); a malformed pair is skipped, never an error. */
+  get cookies(): Record<string, string> {
+    return (this.parsedCookies ??= parseCookie(this.headers.getList("Cookie").join(";")));
+  }
+
+  /** Whether the client speaks HTTP/1.1 (and so understands chunked responses). */
+  supportsHttp11(): boolean {
+    return this.version === "HTTP/1.1";
+  }
+
+  /** The full URL: protocol, host and URI. */
+  fullUrl(): string {
+    return this.protocol + "://" + this.host + this.uri;
+  }
+
+  /** Seconds this request took (so far, if it has not finished). */
+  requestTime(): number {
+    return ((this.finishTime ?? performance.now()) - this.startTime) / 1000;
+  }
+
+  /** For plain callbacks (the seed's style): writes raw bytes to the connection. */
+  write(chunk: Buffer | string): Promise<void> {
+    return this.requireConnection().write(chunk);
+  }
+
+  /** For plain callbacks: ends the response. */
+  finish(): void {
+    this.finishTime = performance.now();
+    this.requireConnection().finish();
+  }
+
+  private requireConnection(): HTTPConnection {
+    if (!this.connection) throw new Error("this request has no connection to write to");
+    return this.connection;
+  }
+
+  private parseBody(): void {
+    const args: ArgumentMap = Object.create(null);
+    const files: Record<string, HTTPFile[]> = Object.create(null);
+    parseBodyArguments(this.headers.get("Content-Type") ?? "", this.body, args, files, this.headers);
+    this.bodyArgs = args;
+    this.uploadedFiles = files;
+  }
+}
+
+/** Splits `host[:port]` (IPv6 literals in brackets); the port is undefined when absent. */
+export function splitHostAndPort(netloc: string): [string, number | undefined] {
+  const m = /^(.+?):(\d+)$/.exec(netloc);
+  if (m && !(m[1].startsWith("[") && !m[1].endsWith("]"))) return [m[1], Number(m[2])];
+  return [netloc, undefined];
+}
+
+/**
+ * Parses `a=1&b=2&a=3` into `{a: ["1", "3"], b: ["2"]}`, keeping blank values.
+ * `+` is a space; a bad percent escape is kept literally rather than failing the request.
+ */
+export function parseQueryString(qs: string): ArgumentMap {
+  const out: ArgumentMap = Object.create(null);
+  if (qs.length === 0) return out;
+  let start = 0;
+  while (start <= qs.length) {
+    let end = qs.indexOf("&", start);
+    if (end < 0) end = qs.length;
+    if (end > start) {
+      const pair = qs.slice(start, end);
+      const eq = pair.indexOf("=");
+      const name = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq));
+      const value = eq < 0 ? "" : decodeFormComponent(pair.slice(eq + 1));
+      (out[name] ??= []).push(value);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function decodeFormComponent(s: string): string {
+  if (s.indexOf("+") >= 0) s = s.replace(/\+/g, " ");
+  if (s.indexOf("%") < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Parses a Cookie header value into name → value (the first occurrence of a name wins). */
+export function parseCookie(header: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!header) return out;
+  for (const chunk of header.split(";")) {
+    const eq = chunk.indexOf("=");
+    const name = (eq < 0 ? "" : chunk.slice(0, eq)).trim();
+    let value = (eq < 0 ? chunk : chunk.slice(eq + 1)).trim();
+    if (!name && !value) continue;
+    if (value.length >= 2 && value[0] === '"' && value[value.length - 1] === '"') value = value.slice(1, -1);
+    if (!(name in out)) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Fills `args` and `files` from a request body of the given Content-Type. Unknown types are
+ * ignored; malformed bodies are ignored too (as Tornado does), leaving what was parsed.
+ */
+export function parseBodyArguments(
+  contentType: string,
+  body: Buffer,
+  args: ArgumentMap,
+  _files: Record<string, HTTPFile[]>,
+  _headers?: HTTPHeaders,
+): void {
+  if (body.length === 0) return;
+  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    const parsed = parseQueryString(body.toString("utf8"));
+    for (const name in parsed) (args[name] ??= []).push(...parsed[name]);
+  }
+  // multipart/form-data: see the core issue (parseMultipartFormData).
+}
