@@ -3,6 +3,14 @@
  * and the connection interface a response is written through.
  */
 
+import { parseMultipartFormData } from "./multipart";
+import type { MultipartLimits } from "./multipart";
+
+export { formatTimestamp, urlConcat, parseRequestRange, parseContentRange, formatContentRange, responses, parseResponseStartLine } from "./httpvalues";
+export type { UrlArgs } from "./httpvalues";
+export { parseMultipartFormData, parseHeaderParams } from "./multipart";
+export type { MultipartLimits } from "./multipart";
+
 /** Raised for malformed input from the peer; the connection answers 400 (or `status`) and closes. */
 export class HTTPInputError extends Error {
   constructor(message: string, readonly status: number = 400) {
@@ -25,11 +33,25 @@ export class HTTPHeaders implements Iterable<[string, string]> {
   private names: string[] = [];
   private lowerNames: string[] = [];
   private values: string[] = [];
+  private linesNonAscii = false;
 
   constructor(init?: Record<string, string> | Iterable<[string, string]>) {
     if (!init) return;
     const entries = Symbol.iterator in Object(init) ? (init as Iterable<[string, string]>) : Object.entries(init);
     for (const [name, value] of entries) this.add(name, value);
+  }
+
+  /**
+   * Parses a header block (lines separated by CRLF or LF). Obsolete line folding is replaced
+   * by a single space (RFC 9112 §5.2); bad names or values throw HTTPInputError.
+   *
+   * @example
+   * HTTPHeaders.parse("Content-Type: text/html\r\nX-A: 1\r\n").get("x-a"); // "1"
+   */
+  static parse(text: string): HTTPHeaders {
+    const h = new HTTPHeaders();
+    parseHeaderLines(text, 0, h);
+    return h;
   }
 
   /** Appends a value, keeping any existing ones. */
@@ -111,6 +133,39 @@ export class HTTPHeaders implements Iterable<[string, string]> {
       out[k] = k in out ? out[k] + "," + this.values[i] : this.values[i];
     }
     return out;
+  }
+
+  /**
+   * The headers as `Name: value\r\n` lines for the wire. Throws on a name that is not a token
+   * or a value with a control character or a character past U+00FF (response splitting).
+   */
+  formatLines(): string {
+    let out = "";
+    let nonAscii = false;
+    const names = this.names;
+    const values = this.values;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      const value = values[i];
+      if (!knownGoodNames.has(name)) {
+        if (!TOKEN_RE.test(name)) throw new Error("invalid response header name: " + JSON.stringify(name));
+        if (knownGoodNames.size < 1024) knownGoodNames.add(name);
+      }
+      if (PLAIN_VALUE_RE.test(value)) {
+        if (NOT_LATIN1_RE.test(value.replace(PLAIN_CHARS_RE, ""))) {
+          throw new Error("invalid character in response header " + name + ": " + JSON.stringify(value));
+        }
+        nonAscii = true;
+      }
+      out += name + ": " + value + "\r\n";
+    }
+    this.linesNonAscii = nonAscii;
+    return out;
+  }
+
+  /** Whether the last `formatLines()` output holds bytes past ASCII (to be sent as latin1). */
+  get formattedNonAscii(): boolean {
+    return this.linesNonAscii;
   }
 
   copy(): HTTPHeaders {
@@ -300,10 +355,70 @@ export class HTTPServerRequest {
   private parseBody(): void {
     const args: ArgumentMap = Object.create(null);
     const files: Record<string, HTTPFile[]> = Object.create(null);
-    parseBodyArguments(this.headers.get("Content-Type") ?? "", this.body, args, files, this.headers);
+    // Set first: a malformed body throws once, and later reads see what was parsed.
     this.bodyArgs = args;
     this.uploadedFiles = files;
+    parseBodyArguments(this.headers.get("Content-Type") ?? "", this.body, args, files, this.headers);
   }
+}
+
+/** tchar (RFC 9110 §5.6.2): what header names and methods are made of. */
+export const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Response values: anything outside printable ASCII sends us down the careful path.
+const PLAIN_VALUE_RE = /[^\x20-\x7e\t]/;
+const PLAIN_CHARS_RE = /[\x20-\x7e\t]/g;
+const NOT_LATIN1_RE = /[^\x80-\xff]/;
+// Response header names repeat; remembering the valid ones skips a regex per header.
+const knownGoodNames = new Set<string>();
+const knownRequestNames = new Set<string>();
+/** Control characters no field value may hold (HTAB and obs-text are allowed). */
+const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * Parses header lines of `text` from `start` into `headers`, stopping at the first empty line.
+ * Throws HTTPInputError on a bad name, a bad value, a missing colon, whitespace before the
+ * colon, or a continuation line with nothing to continue.
+ */
+export function parseHeaderLines(text: string, start: number, headers: HTTPHeaders): void {
+  const len = text.length;
+  let pos = start;
+  let name: string | null = null;
+  let value = "";
+  while (pos < len) {
+    let eol = text.indexOf("\n", pos);
+    if (eol < 0) eol = len;
+    const lineEnd = eol > pos && text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    if (lineEnd === pos) break;
+    const first = text.charCodeAt(pos);
+    if (first === 32 || first === 9) {
+      if (name === null) throw new HTTPInputError("header block starts with a continuation line");
+      const more = trimWhitespace(text, pos, lineEnd);
+      if (BAD_VALUE_RE.test(more)) throw new HTTPInputError("invalid character in header value");
+      if (more.length > 0) value = value.length > 0 ? value + " " + more : more;
+    } else {
+      if (name !== null) headers.add(name, value);
+      const colon = text.indexOf(":", pos);
+      if (colon <= pos || colon >= lineEnd) throw new HTTPInputError("malformed header line");
+      name = text.slice(pos, colon);
+      if (!knownRequestNames.has(name)) {
+        if (!TOKEN_RE.test(name)) throw new HTTPInputError("invalid header name");
+        if (knownRequestNames.size < 1024) knownRequestNames.add(name);
+      }
+      value = trimWhitespace(text, colon + 1, lineEnd);
+      if (BAD_VALUE_RE.test(value)) throw new HTTPInputError("invalid character in header value");
+    }
+    pos = eol + 1;
+  }
+  if (name !== null) headers.add(name, value);
+}
+
+/** text[from, to) without leading and trailing SP/HTAB (String#trim would also eat NBSP and VT). */
+function trimWhitespace(text: string, from: number, to: number): string {
+  let a = from;
+  let b = to;
+  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
+  return text.slice(a, b);
 }
 
 /** Splits `host[:port]` (IPv6 literals in brackets); the port is undefined when absent. */
@@ -363,19 +478,26 @@ export function parseCookie(header: string): Record<string, string> {
 
 /**
  * Fills `args` and `files` from a request body of the given Content-Type. Unknown types are
- * ignored; malformed bodies are ignored too (as Tornado does), leaving what was parsed.
+ * ignored. A malformed multipart body, or one past `limits`, throws HTTPInputError (the
+ * server answers 400 before the handler runs); what was parsed before the fault is kept.
  */
 export function parseBodyArguments(
   contentType: string,
   body: Buffer,
   args: ArgumentMap,
-  _files: Record<string, HTTPFile[]>,
-  _headers?: HTTPHeaders,
+  files: Record<string, HTTPFile[]>,
+  headers?: HTTPHeaders,
+  limits?: MultipartLimits,
 ): void {
   if (body.length === 0) return;
-  if (contentType.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+  const lower = contentType.toLowerCase();
+  if (headers?.has("Content-Encoding")) return; // still compressed: nothing we can read
+  if (lower.startsWith("application/x-www-form-urlencoded")) {
     const parsed = parseQueryString(body.toString("utf8"));
     for (const name in parsed) (args[name] ??= []).push(...parsed[name]);
+  } else if (lower.startsWith("multipart/form-data")) {
+    const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+    if (!m) throw new HTTPInputError("multipart/form-data without a boundary");
+    parseMultipartFormData(m[1] ?? m[2], body, args, files, limits);
   }
-  // multipart/form-data: see the core issue (parseMultipartFormData).
 }

@@ -1,0 +1,218 @@
+/**
+ * One response on an HTTP/1.1 connection: the HTTPConnection a request is answered through.
+ * Chooses the framing (Content-Length, chunked, or close-delimited), keeps HEAD/204/304 bodiless,
+ * and writes head and first chunk in one socket write.
+ */
+import type { HTTPHeaders, HTTPConnection, HTTPServerRequest, ResponseStartLine } from "./httputil";
+import { responses } from "./httpvalues";
+import type { IOStream } from "./iostream";
+import type { HTTP1ServerConnection } from "./http1connection";
+
+const enum State {
+  Fresh,
+  /** The application writes raw bytes itself (the seed's plain-callback style). */
+  Raw,
+  Streaming,
+  Finished,
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+const NON_ASCII_RE_G = /[^\x00-\x7f]/g;
+const DIGITS_RE = /^[0-9]+$/;
+const CRLF_RE = /[\r\n]/;
+const LAST_CHUNK = "0\r\n\r\n";
+const EMPTY_STRING = "";
+
+// "HTTP/1.1 200 OK\r\n" for each standard code, built once.
+const statusLines = new Map<number, string>();
+for (const code of Object.keys(responses)) {
+  const n = Number(code);
+  statusLines.set(n, "HTTP/1.1 " + n + " " + responses[n] + "\r\n");
+}
+
+function statusLine(code: number, reason: string | undefined): string {
+  if (!Number.isInteger(code) || code < 100 || code > 999) throw new Error("invalid status code " + code);
+  if (reason === undefined || reason === "" || reason === responses[code]) {
+    const cached = statusLines.get(code);
+    if (cached !== undefined) return cached;
+  }
+  const text = reason || responses[code] || "Unknown";
+  if (CRLF_RE.test(text)) throw new Error("invalid reason phrase");
+  // The reason is informative only; keep the head pure ASCII.
+  return "HTTP/1.1 " + code + " " + text.replace(NON_ASCII_RE_G, "?") + "\r\n";
+}
+
+/** Whether the comma-separated `list` holds `token` (lower-case; compared case-insensitively). */
+export function hasToken(list: string | undefined, token: string): boolean {
+  if (list === undefined) return false;
+  const lower = list.toLowerCase();
+  if (lower === token) return true;
+  for (const part of lower.split(",")) if (part.trim() === token) return true;
+  return false;
+}
+
+/** Byte length of a body chunk. */
+function sizeOf(chunk: Buffer | string): number {
+  return typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
+}
+
+/** The answer to one request; obtained as `request.connection`. */
+export class ServerResponse implements HTTPConnection {
+  /** Whether the connection may serve another request after this one. */
+  keepAlive: boolean;
+  private state = State.Fresh;
+  private readonly http11: boolean;
+  private readonly isHead: boolean;
+  private bodyless = false;
+  private chunked = false;
+  /** Bytes still owed under Content-Length, or -1 when the length was not declared. */
+  private remaining = -1;
+  private closeCallback: (() => void) | null = null;
+  /** Set once the server answered in the application's place; later calls are ignored. */
+  private detached = false;
+
+  constructor(
+    private readonly conn: HTTP1ServerConnection,
+    private readonly stream: IOStream,
+    private readonly request: HTTPServerRequest,
+    keepAliveAllowed: boolean,
+  ) {
+    this.http11 = request.version !== "HTTP/1.0";
+    this.isHead = request.method === "HEAD";
+    const connection = request.headers.get("Connection");
+    this.keepAlive = keepAliveAllowed && (this.http11 ? !hasToken(connection, "close") : hasToken(connection, "keep-alive"));
+  }
+
+  /** Writes a bare `status` response with no body, for when a request could not even be read. */
+  static writeBareError(stream: IOStream, status: number): void {
+    if (stream.closed()) return;
+    stream.write(statusLine(status, undefined) + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+  }
+
+  writeHeaders(startLine: ResponseStartLine, headers: HTTPHeaders, chunk?: Buffer | string): Promise<void> {
+    if (this.detached) return this.stream.write(EMPTY_STRING);
+    if (this.state !== State.Fresh) throw new Error("writeHeaders called after the response started");
+    const code = startLine.code;
+    // Everything that can throw comes first, so a refused head leaves the response untouched.
+    let head = statusLine(code, startLine.reason);
+    const lines = headers.formatLines();
+    const length = headers.get("Content-Length");
+    if (length !== undefined && !DIGITS_RE.test(length)) throw new Error("invalid Content-Length in response: " + length);
+    const bodyless = this.isHead || code === 204 || code === 304 || (code >= 100 && code < 200);
+    const connection = headers.get("Connection");
+    let keepAlive = this.keepAlive && !hasToken(connection, "close") && !this.conn.draining;
+    let extra = "";
+    if (length !== undefined && code !== 204) {
+      this.remaining = bodyless ? 0 : Number(length);
+    } else if (bodyless) {
+      this.remaining = 0;
+    } else if (headers.has("Transfer-Encoding")) {
+      keepAlive = false; // the application frames the body itself; only a close is safe
+    } else if (this.http11) {
+      this.chunked = true;
+      extra = "Transfer-Encoding: chunked\r\n";
+    } else {
+      keepAlive = false; // HTTP/1.0 and no length: the body ends when we close
+    }
+    if (connection === undefined) {
+      if (!keepAlive && this.http11) extra += "Connection: close\r\n";
+      else if (keepAlive && !this.http11) extra += "Connection: keep-alive\r\n";
+    }
+    head += lines + extra + "\r\n";
+    this.bodyless = bodyless;
+    this.keepAlive = keepAlive;
+    this.state = State.Streaming;
+    if (headers.formattedNonAscii) {
+      return this.send(this.stream.write(Buffer.from(head, "latin1")), chunk);
+    }
+    const size = chunk === undefined || this.bodyless ? 0 : sizeOf(chunk);
+    if (size === 0) return this.stream.write(head);
+    this.account(size);
+    if (this.chunked) {
+      if (typeof chunk === "string") return this.stream.write(head + size.toString(16) + "\r\n" + chunk + "\r\n");
+      return this.stream.writev([head + size.toString(16) + "\r\n", chunk!, "\r\n"]);
+    }
+    if (typeof chunk === "string") return this.stream.write(head + chunk);
+    return this.stream.writev([head, chunk!]);
+  }
+
+  write(chunk: Buffer | string): Promise<void> {
+    if (this.detached) return this.stream.write(EMPTY_STRING);
+    if (this.state === State.Finished) throw new Error("write called after finish");
+    if (this.state === State.Fresh) this.state = State.Raw;
+    if (this.state === State.Raw) return (this.stream.write(chunk));
+    if (this.bodyless) return RESOLVED;
+    const size = sizeOf(chunk);
+    if (size === 0) return RESOLVED;
+    this.account(size);
+    if (!this.chunked) return (this.stream.write(chunk));
+    if (typeof chunk === "string") return (this.stream.write(size.toString(16) + "\r\n" + chunk + "\r\n"));
+    return (this.stream.writev([size.toString(16) + "\r\n", chunk, "\r\n"]));
+  }
+
+  finish(): void {
+    if (this.detached) return; // the server already answered for a failed application
+    if (this.state === State.Finished) throw new Error("finish called twice");
+    const state = this.state;
+    this.state = State.Finished;
+    this.closeCallback = null;
+    this.request.finishTime ??= performance.now();
+    if (state === State.Fresh) {
+      // Nothing was written: there is no response to frame, so the connection cannot continue.
+      this.keepAlive = false;
+    } else if (state === State.Raw) {
+      // The application framed the response itself; trust it only where HTTP/1.1 lets us, and
+      // not after HEAD, where it may have sent a body the client will not read.
+      this.keepAlive = this.keepAlive && this.http11 && !this.isHead;
+    } else if (this.chunked) {
+      this.stream.write(LAST_CHUNK);
+    } else if (this.remaining > 0) {
+      this.keepAlive = false; // fewer bytes than Content-Length promised: the framing is broken
+    }
+    this.conn.responseFinished(this);
+  }
+
+  setCloseCallback(fn: (() => void) | null): void {
+    this.closeCallback = fn;
+  }
+
+  /** Whether a fresh status line can still be sent (nothing written yet). */
+  canStillAnswer(): boolean {
+    return this.state === State.Fresh;
+  }
+
+  /** Answers `status` with a short body and closes the connection. */
+  sendErrorAndClose(status: number): void {
+    const body = status + ": " + (responses[status] ?? "Error");
+    this.keepAlive = false;
+    this.detached = true;
+    this.state = State.Streaming;
+    this.stream
+      .write(statusLine(status, undefined) + "Content-Type: text/plain\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n" + body)
+      ;
+    this.state = State.Finished;
+    this.conn.responseFinished(this);
+  }
+
+  /** The peer went away before this response finished. */
+  connectionLost(): void {
+    const fn = this.closeCallback;
+    this.closeCallback = null;
+    if (fn && this.state !== State.Finished) fn();
+  }
+
+  private account(size: number): void {
+    if (this.remaining < 0) return;
+    if (size > this.remaining) {
+      this.keepAlive = false;
+      this.stream.close();
+      throw new Error("tried to write " + size + " bytes with only " + this.remaining + " left of Content-Length");
+    }
+    this.remaining -= size;
+  }
+
+  private send(headWrite: Promise<void>, chunk: Buffer | string | undefined): Promise<void> {
+        if (chunk === undefined || this.bodyless) return headWrite;
+    return this.write(chunk);
+  }
+}

@@ -1,0 +1,510 @@
+/**
+ * IOStream: promise-returning reads and writes over a `net.Socket` (or `tls.TLSSocket`), with
+ * bounded buffers in both directions. One read may be pending at a time.
+ */
+import * as net from "node:net";
+
+/** The stream closed (or the peer went away) before the operation could complete. */
+export class StreamClosedError extends Error {
+  constructor(readonly realError?: unknown) {
+    super(realError instanceof Error ? "Stream is closed: " + realError.message : "Stream is closed");
+    this.name = "StreamClosedError";
+  }
+}
+
+/** A read could not be satisfied within its `maxBytes`; the stream stays open. */
+export class UnsatisfiableReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnsatisfiableReadError";
+  }
+}
+
+/** A write would grow the write buffer past `maxWriteBufferSize`. */
+export class StreamBufferFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StreamBufferFullError";
+  }
+}
+
+export interface IOStreamOptions {
+  /** Most bytes buffered for one read before the stream closes (default 100 MiB). */
+  maxBufferSize?: number;
+  /** Most bytes waiting to be written; a write past it rejects (default unlimited). */
+  maxWriteBufferSize?: number;
+  /** Unread bytes at which the socket is paused while no read is pending (default 64 KiB). */
+  readPauseThreshold?: number;
+  /** How long close() waits for the peer to take our last bytes before destroying (ms, default 2000). */
+  lingerTimeout?: number;
+}
+
+export interface ReadUntilOptions {
+  maxBytes?: number;
+}
+
+export interface ReadBytesOptions {
+  /** Resolve with whatever is available (at least one byte, at most n). */
+  partial?: boolean;
+}
+
+/**
+ * Finds the end of a match in `buf` between `from` and `end`: returns the index just past the
+ * match, or -1. Lets protocol parsers search for terminators no single delimiter describes.
+ */
+export type MatchFinder = (buf: Buffer, from: number, end: number) => number;
+
+type Callback<T> = (value: T) => void;
+
+const EMPTY = Buffer.alloc(0);
+const RESOLVED: Promise<void> = Promise.resolve();
+const noop = (): void => undefined;
+
+const enum ReadKind {
+  None,
+  Until,
+  Regex,
+  Bytes,
+  Close,
+  Match,
+}
+
+/**
+ * Wraps a connected socket.
+ *
+ * @example
+ * const stream = await IOStream.connect("127.0.0.1", 8888);
+ * await stream.write("GET / HTTP/1.0\r\n\r\n");
+ * const head = await stream.readUntil("\r\n\r\n");
+ */
+export class IOStream {
+  readonly socket: net.Socket;
+  /** The error that closed the stream, if any. */
+  error: unknown = undefined;
+
+  private readonly maxBufferSize: number;
+  private readonly maxWriteBufferSize: number;
+  private readonly readPauseThreshold: number;
+  private readonly lingerTimeout: number;
+
+  // Unread bytes are buf[start, end). Bytes before `start` may have been handed out as views,
+  // so we only ever write at or after `end` and never compact in place.
+  private buf: Buffer = EMPTY;
+  private start = 0;
+  private end = 0;
+  private paused = false;
+  /** Whether `buf` is ours to write into past `end` (the socket's own chunks are not). */
+  private owned = false;
+  private eof = false;
+  private isClosed = false;
+
+  private kind = ReadKind.None;
+  private delimiter: Buffer = EMPTY;
+  private regex: RegExp | null = null;
+  private finder: MatchFinder | null = null;
+  private lookback = 0;
+  private count = 0;
+  private partial = false;
+  private maxBytes = Infinity;
+  private scanFrom = 0;
+  private resolveRead: ((b: Buffer) => void) | null = null;
+  private rejectRead: ((e: unknown) => void) | null = null;
+
+  private drainWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private closeCallback: (() => void) | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
+
+  constructor(socket: net.Socket, options: IOStreamOptions = {}) {
+    this.socket = socket;
+    this.maxBufferSize = options.maxBufferSize ?? 100 * 1024 * 1024;
+    this.maxWriteBufferSize = options.maxWriteBufferSize ?? Infinity;
+    this.readPauseThreshold = options.readPauseThreshold ?? 64 * 1024;
+    this.lingerTimeout = options.lingerTimeout ?? 2000;
+    socket.on("data", (data: Buffer) => this.onData(data));
+    socket.on("end", () => this.onEnd());
+    socket.on("error", (err: Error) => this.onError(err));
+    socket.on("close", () => this.onSocketClose());
+    socket.on("drain", () => this.onDrain());
+  }
+
+  /** Connects to `host:port` and resolves with a stream once connected. */
+  static connect(host: string, port: number, options?: IOStreamOptions): Promise<IOStream> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      const onError = (err: Error): void => reject(new StreamClosedError(err));
+      socket.once("error", onError);
+      socket.once("connect", () => {
+        socket.removeListener("error", onError);
+        resolve(new IOStream(socket, options));
+      });
+    });
+  }
+
+  /** Resolves with everything up to and including `delimiter`. */
+  readUntil(delimiter: string | Buffer, options?: ReadUntilOptions | Callback<Buffer>, callback?: Callback<Buffer>): Promise<Buffer> {
+    if (typeof options === "function") [options, callback] = [undefined, options];
+    const d = typeof delimiter === "string" ? Buffer.from(delimiter, "latin1") : delimiter;
+    if (d.length === 0) throw new TypeError("readUntil needs a non-empty delimiter");
+    this.beginRead(ReadKind.Until, options?.maxBytes);
+    this.delimiter = d;
+    return this.startRead(callback);
+  }
+
+  /** Resolves with everything up to and including the first match of `regex` (bytes read as latin1). */
+  readUntilRegex(regex: RegExp, options?: ReadUntilOptions | Callback<Buffer>, callback?: Callback<Buffer>): Promise<Buffer> {
+    if (typeof options === "function") [options, callback] = [undefined, options];
+    this.beginRead(ReadKind.Regex, options?.maxBytes);
+    this.regex = regex.global || regex.sticky ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, "")) : regex;
+    return this.startRead(callback);
+  }
+
+  /**
+   * Resolves with everything up to the index `finder` reports. `lookback` bytes before the end
+   * of the previous search are searched again when more data arrives (a match may straddle).
+   */
+  readUntilMatch(finder: MatchFinder, lookback: number, options?: ReadUntilOptions): Promise<Buffer> {
+    this.beginRead(ReadKind.Match, options?.maxBytes);
+    this.finder = finder;
+    this.lookback = lookback;
+    return this.startRead(undefined);
+  }
+
+  /** Resolves with exactly `n` bytes, or with 1..n bytes as soon as any are there when `partial`. */
+  readBytes(n: number, options?: ReadBytesOptions | Callback<Buffer>, callback?: Callback<Buffer>): Promise<Buffer> {
+    if (typeof options === "function") [options, callback] = [undefined, options];
+    if (!(n >= 0) || !Number.isSafeInteger(n)) throw new TypeError("readBytes needs a non-negative integer");
+    this.beginRead(ReadKind.Bytes, undefined);
+    this.count = n;
+    this.partial = options?.partial === true;
+    return this.startRead(callback);
+  }
+
+  /** Resolves with everything the peer sends until it closes. */
+  readUntilClose(callback?: Callback<Buffer>): Promise<Buffer> {
+    this.beginRead(ReadKind.Close, undefined);
+    return this.startRead(callback);
+  }
+
+  /**
+   * Writes `data`. Resolves at once when the socket took it without passing its high-water mark,
+   * else when it drained; rejects with StreamBufferFullError past `maxWriteBufferSize`.
+   */
+  write(data: Buffer | string, callback?: () => void): Promise<void> {
+    if (this.isClosed || this.socket.destroyed) return this.settle(this.failedWrite(new StreamClosedError(this.error)), callback);
+    if (this.maxWriteBufferSize !== Infinity) {
+      const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+      if (this.socket.writableLength + size > this.maxWriteBufferSize) {
+        return this.settle(this.failedWrite(new StreamBufferFullError("write buffer would exceed " + this.maxWriteBufferSize + " bytes")), callback);
+      }
+    }
+    const flushed = this.socket.write(data);
+    if (flushed) return callback ? this.settle(RESOLVED, callback) : RESOLVED;
+    return this.settle(this.untilDrained(), callback);
+  }
+
+  /** Writes several pieces with one system call where the socket allows it. */
+  writev(pieces: (Buffer | string)[]): Promise<void> {
+    if (this.isClosed || this.socket.destroyed) return this.failedWrite(new StreamClosedError(this.error));
+    this.socket.cork();
+    let flushed = true;
+    for (let i = 0; i < pieces.length; i++) flushed = this.socket.write(pieces[i]);
+    this.socket.uncork();
+    if (flushed || this.socket.writableLength === 0) return RESOLVED;
+    return this.untilDrained();
+  }
+
+  private untilDrained(): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    p.catch(noop); // a caller that ignores the result must not cause an unhandled rejection
+    return p;
+  }
+
+  /**
+   * Resolves once the socket's write buffer is below its high-water mark (at once if it is);
+   * rejects with StreamClosedError if the stream closes first.
+   */
+  drained(): Promise<void> {
+    if (this.isClosed) return this.failedWrite(new StreamClosedError(this.error));
+    if (!this.socket.writableNeedDrain) return RESOLVED;
+    return this.untilDrained();
+  }
+
+  /**
+   * Closes the stream. Bytes already written still go out: the socket is ended, input is
+   * discarded, and it is destroyed when the peer closes or after `lingerTimeout`.
+   */
+  close(error?: unknown): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (error !== undefined && this.error === undefined) this.error = error;
+    this.failPendingRead();
+    this.failDrainWaiters();
+    const socket = this.socket;
+    if (!socket.destroyed) {
+      if (this.error !== undefined) {
+        socket.destroy();
+      } else {
+        if (this.paused) socket.resume();
+        if (!this.eof) socket.end(); // at EOF the socket ended itself (allowHalfOpen is off)
+        this.lingerTimer = setTimeout(() => socket.destroy(), this.lingerTimeout);
+        this.lingerTimer.unref();
+      }
+    }
+    this.buf = EMPTY;
+    this.start = this.end = 0;
+    this.runCloseCallback();
+  }
+
+  /** Closes at once, dropping anything not yet written. */
+  destroy(): void {
+    this.close();
+    this.socket.destroy();
+  }
+
+  closed(): boolean {
+    return this.isClosed;
+  }
+
+  reading(): boolean {
+    return this.kind !== ReadKind.None;
+  }
+
+  writing(): boolean {
+    return this.socket.writableLength > 0;
+  }
+
+  /** Bytes received and not yet read. */
+  get bufferedLength(): number {
+    return this.end - this.start;
+  }
+
+  /** `fn` runs once when the stream closes (null removes it). */
+  setCloseCallback(fn: (() => void) | null): void {
+    this.closeCallback = fn;
+  }
+
+  setNoDelay(noDelay = true): void {
+    this.socket.setNoDelay(noDelay);
+  }
+
+  private failedWrite(err: Error): Promise<void> {
+    const p = Promise.reject(err);
+    p.catch(noop);
+    return p;
+  }
+
+  private beginRead(kind: ReadKind, maxBytes: number | undefined): void {
+    if (this.kind !== ReadKind.None) throw new Error("a read is already pending on this stream");
+    this.kind = kind;
+    this.maxBytes = maxBytes ?? Infinity;
+    this.scanFrom = this.start;
+  }
+
+  private startRead(callback: Callback<Buffer> | undefined): Promise<Buffer> {
+    let result: Buffer | null;
+    try {
+      result = this.trySatisfy();
+    } catch (err) {
+      this.clearRead();
+      return this.settle(Promise.reject(err), callback);
+    }
+    if (result !== null) {
+      this.clearRead();
+      return this.settle(Promise.resolve(result), callback);
+    }
+    if (this.isClosed || this.eof) {
+      const kind = this.kind;
+      this.clearRead();
+      if (kind === ReadKind.Close) return this.settle(Promise.resolve(this.take(this.end - this.start)), callback);
+      return this.settle(Promise.reject(new StreamClosedError(this.error)), callback);
+    }
+    const p = new Promise<Buffer>((resolve, reject) => {
+      this.resolveRead = resolve;
+      this.rejectRead = reject;
+    });
+    if (this.paused) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    return this.settle(p, callback);
+  }
+
+  private settle<T>(p: Promise<T>, callback: Callback<T> | (() => void) | undefined): Promise<T> {
+    if (callback) p.then(callback as Callback<T>, () => undefined);
+    return p;
+  }
+
+  /** The read's result if the buffer satisfies it now, else null; throws when it never can. */
+  private trySatisfy(): Buffer | null {
+    const available = this.end - this.start;
+    switch (this.kind) {
+      case ReadKind.Until: {
+        const d = this.delimiter;
+        const from = Math.max(this.start, this.scanFrom);
+        let idx = available >= d.length ? this.buf.indexOf(d, from) : -1;
+        if (idx >= 0 && idx + d.length > this.end) idx = -1; // matched spare capacity past the data
+        if (idx >= 0) return this.takeBounded(idx + d.length - this.start);
+        this.scanFrom = Math.max(this.start, this.end - d.length + 1);
+        return this.checkUnbounded(available);
+      }
+      case ReadKind.Match: {
+        const from = Math.max(this.start, this.scanFrom);
+        const stop = this.finder!(this.buf, from, this.end);
+        if (stop >= 0) return this.takeBounded(stop - this.start);
+        this.scanFrom = Math.max(this.start, this.end - this.lookback);
+        return this.checkUnbounded(available);
+      }
+      case ReadKind.Regex: {
+        if (available === 0) return null;
+        const m = this.regex!.exec(this.buf.toString("latin1", this.start, this.end));
+        if (m) return this.takeBounded(m.index + m[0].length);
+        return this.checkUnbounded(available);
+      }
+      case ReadKind.Bytes:
+        if (available >= this.count) return this.take(this.count);
+        if (this.partial && available > 0) return this.take(available);
+        if (this.count > this.maxBufferSize) throw new UnsatisfiableReadError("read of " + this.count + " bytes exceeds the buffer limit");
+        return null;
+      case ReadKind.Close:
+        if (available > this.maxBufferSize) throw new UnsatisfiableReadError("data before close exceeds the buffer limit");
+        return null;
+      default:
+        return null;
+    }
+  }
+
+  private takeBounded(n: number): Buffer {
+    if (n > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
+    return this.take(n);
+  }
+
+  private checkUnbounded(available: number): null {
+    if (available > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
+    if (available > this.maxBufferSize) throw new UnsatisfiableReadError("delimiter not found within the buffer limit");
+    return null;
+  }
+
+  private take(n: number): Buffer {
+    const out = this.buf.subarray(this.start, this.start + n);
+    this.start += n;
+    if (this.start === this.end) {
+      // Drop our reference so the memory goes with the views handed out.
+      this.buf = EMPTY;
+      this.owned = false;
+      this.start = this.end = 0;
+    }
+    return out;
+  }
+
+  private clearRead(): void {
+    this.kind = ReadKind.None;
+    this.resolveRead = this.rejectRead = null;
+    this.regex = null;
+    this.finder = null;
+  }
+
+  private onData(data: Buffer): void {
+    if (this.isClosed) return; // lingering after close: discard
+    this.append(data);
+    if (this.kind === ReadKind.None) {
+      if (this.end - this.start >= this.readPauseThreshold && !this.paused) {
+        this.paused = true;
+        this.socket.pause();
+      }
+      return;
+    }
+    let result: Buffer | null;
+    try {
+      result = this.trySatisfy();
+    } catch (err) {
+      const reject = this.rejectRead!;
+      this.clearRead();
+      reject(err);
+      return;
+    }
+    if (result !== null) {
+      const resolve = this.resolveRead!;
+      this.clearRead();
+      resolve(result);
+    }
+  }
+
+  private append(data: Buffer): void {
+    const len = data.length;
+    if (this.start === this.end) {
+      this.buf = data;
+      this.owned = false;
+      this.start = this.scanFrom = 0;
+      this.end = len;
+      return;
+    }
+    if (this.owned && this.buf.length - this.end >= len) {
+      data.copy(this.buf, this.end);
+      this.end += len;
+      return;
+    }
+    const used = this.end - this.start;
+    const grown = Buffer.allocUnsafeSlow(Math.max(8192, (used + len) * 2));
+    this.buf.copy(grown, 0, this.start, this.end);
+    data.copy(grown, used);
+    this.scanFrom -= this.start;
+    this.buf = grown;
+    this.owned = true;
+    this.start = 0;
+    this.end = used + len;
+  }
+
+  private onEnd(): void {
+    this.eof = true;
+    if (this.kind !== ReadKind.None) {
+      const kind = this.kind;
+      const resolve = this.resolveRead!;
+      const reject = this.rejectRead!;
+      this.clearRead();
+      if (kind === ReadKind.Close) resolve(this.take(this.end - this.start));
+      else reject(new StreamClosedError());
+    }
+    this.close();
+  }
+
+  private onError(err: Error): void {
+    if (this.error === undefined) this.error = err;
+    this.close(err);
+    this.socket.destroy();
+  }
+
+  private onSocketClose(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    this.close();
+  }
+
+  private onDrain(): void {
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    this.drainWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  private failPendingRead(): void {
+    if (this.kind === ReadKind.None) return;
+    const kind = this.kind;
+    const resolve = this.resolveRead;
+    const reject = this.rejectRead;
+    this.clearRead();
+    if (kind === ReadKind.Close && resolve) resolve(this.take(this.end - this.start));
+    else if (reject) reject(new StreamClosedError(this.error));
+  }
+
+  private failDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w.reject(new StreamClosedError(this.error));
+  }
+
+  private runCloseCallback(): void {
+    const fn = this.closeCallback;
+    this.closeCallback = null;
+    if (fn) fn();
+  }
+}
