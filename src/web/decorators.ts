@@ -3,7 +3,7 @@
  * the scanner and the handler lifecycle give it meaning.
  */
 import {
-  ASYNCHRONOUS, AUTHENTICATED, ROUTES, SLASH_POLICY, UI_MODULE, XSRF_EXEMPT,
+  ASYNCHRONOUS, AUTHENTICATED, PATH_ARGS, ROUTES, SLASH_POLICY, UI_MODULE, XSRF_EXEMPT,
   type RouteOptions, type RouteRecord, type SlashPolicy,
 } from "./metadata";
 
@@ -56,6 +56,22 @@ export function Asynchronous(target: object, propertyKey: string | symbol, _desc
   Reflect.defineMetadata(ASYNCHRONOUS, true, target, propertyKey);
 }
 
+/**
+ * Marks a verb method whose path arguments are converted to its declared parameter types
+ * (`number` → a number; a non-numeric value is then a 404). TypeScript records parameter types
+ * only for decorated methods, so a verb with no other tornado-ts decorator needs this one.
+ *
+ * @example
+ * @Route("/story/([0-9]+)")
+ * class StoryHandler extends RequestHandler {
+ *   @PathArgs get(storyId: number) { this.write({ next: storyId + 1 }); }
+ * }
+ */
+export function PathArgs(target: object, propertyKey: string | symbol, _descriptor?: PropertyDescriptor): void {
+  if (propertyKey === undefined) throw new TypeError("@PathArgs decorates a verb method, not a class");
+  Reflect.defineMetadata(PATH_ARGS, true, target, propertyKey);
+}
+
 /** Skips the XSRF check for a class or one verb method (for APIs authenticated otherwise). */
 export function XsrfExempt(target: AnyClass): void;
 export function XsrfExempt(target: object, propertyKey: string | symbol, descriptor?: PropertyDescriptor): void;
@@ -80,9 +96,19 @@ export function AddSlash(cls: AnyClass): void {
  * @example
  * @UiModule() class Entry extends UIModule { render(entry: Entry) { … } }
  */
-export function UiModule(name?: string): ClassDecorator {
+export function UiModule(name?: string): ClassDecorator;
+export function UiModule(cls: AnyClass): void;
+export function UiModule(nameOrClass?: string | AnyClass): ClassDecorator | void {
+  // Bare `@UiModule` (no parentheses) hands us the class itself.
+  if (typeof nameOrClass === "function") {
+    Reflect.defineMetadata(UI_MODULE, nameOrClass.name, nameOrClass);
+    return;
+  }
+  if (nameOrClass !== undefined && (typeof nameOrClass !== "string" || nameOrClass === "")) {
+    throw new TypeError("@UiModule(name) needs a non-empty string name");
+  }
   return (cls) => {
-    Reflect.defineMetadata(UI_MODULE, name ?? cls.name, cls);
+    Reflect.defineMetadata(UI_MODULE, nameOrClass ?? cls.name, cls);
   };
 }
 

@@ -1,0 +1,498 @@
+/**
+ * RequestHandler: the base class of every handler. Subclass it, implement verb methods (`get`,
+ * `post`, …) and override the hooks (`initialize`, `prepare`, `onFinish`, `getCurrentUser`,
+ * `getUserLocale`, `writeError`, `computeEtag`). The output half lives in handler_response.ts.
+ */
+import type { SafeString } from "../escape";
+import { urlEscape } from "../escape";
+import type { HTTPServerRequest } from "../httputil";
+import { appLog, genLog } from "../log";
+import { Locale, parseAcceptLanguage } from "../locale";
+import type { Application } from "./application";
+import { Finish, HTTPError } from "./errors";
+import { REQUIRED, argumentValues, lastArgument } from "./handler_args";
+import { NOT_FOUND, SUPPORTED_METHODS, convertArgs, hasKeys, planFor, type ClassPlan } from "./handler_plan";
+import { templateNamespace } from "./handler_render";
+import { HandlerResponse } from "./handler_response";
+import { readRawXsrfToken, verifyXsrfToken, xsrfInput, type RawXsrfToken } from "./handler_xsrf";
+import { createSignedValue, decodeSignedValue, encodeXsrfToken, getSignatureKeyVersion, type CookieOptions } from "./security";
+import type { ApplicationSettings, TemplateLoaderLike } from "./settings";
+
+export { SUPPORTED_METHODS } from "./handler_plan";
+export type { ErrorExtras, WriteChunk } from "./handler_response";
+
+type StaticModule = typeof import("./static");
+type UiModuleModule = typeof import("./uimodule");
+type UiBinding = ReturnType<UiModuleModule["bindUiModules"]>;
+
+/** Options of `setSecureCookie`: cookie attributes (expiresDays defaults to 30) and format version. */
+export interface SecureCookieOptions extends CookieOptions {
+  version?: 1 | 2;
+}
+
+/** Options of `getSecureCookie`. */
+export interface GetSecureCookieOptions {
+  /** Read this value instead of the request's cookie. */
+  value?: string | null;
+  /** Older values are refused (default 31). */
+  maxAgeDays?: number;
+  minVersion?: 1 | 2;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Handles one request. The router creates an instance per request and runs `execute`:
+ * method check → typed path arguments → XSRF check → `prepare` → slash policy → `@Authenticated`
+ * → verb method → `finish` → `onFinish`.
+ *
+ * Note: a field with an initializer in a subclass (`db: Db | null = null`) is assigned after
+ * `initialize` has run and overwrites it; declare such fields without one (`db!: Db`).
+ * Typed path arguments (`get(id: number)`) read `design:paramtypes`, which TypeScript emits only
+ * for decorated methods: the verb needs a decorator (e.g. `@Authenticated`) for the conversion.
+ *
+ * @example
+ * @Route("/story/([0-9]+)")
+ * class StoryHandler extends RequestHandler {
+ *   async get(storyId: number) {
+ *     const story = await db.story(storyId);
+ *     if (!story) throw new HTTPError(404);
+ *     await this.render("story.html", { story });
+ *   }
+ * }
+ */
+export class RequestHandler<User = unknown> extends HandlerResponse {
+  static readonly SUPPORTED_METHODS: readonly string[] = SUPPORTED_METHODS;
+
+  /** Positional path arguments (converted per the verb's parameter types). */
+  pathArgs: unknown[] = [];
+  /** Named path groups. */
+  pathKwargs: Record<string, string> = {};
+
+  private currentUserLoaded = false;
+  private currentUserValue: User | null = null;
+  private localeValue: Locale | undefined;
+  private xsrfTokenValue: string | undefined;
+  private rawXsrf: RawXsrfToken | undefined;
+  private uiBinding: UiBinding | undefined;
+  private finishWaiter: (() => void) | null = null;
+  private connectionClosed = false;
+
+  constructor(application: Application, request: HTTPServerRequest, init?: unknown) {
+    super(application, request);
+    this.initialize(init);
+  }
+
+  /** Hook: receives the route's `init` (the seed's `initialize(**kwargs)`). */
+  initialize(_init?: unknown): void {}
+
+  /** Hook: runs before the verb method; may be async, and may finish the request itself. */
+  prepare(): void | Promise<void> {}
+
+  /** Hook: the client went away before the response finished (long polls clean up here). */
+  onConnectionClose(): void {}
+
+  /**
+   * Runs the request through the lifecycle. Errors become error responses; nothing is thrown.
+   */
+  async execute(pathArgs: readonly string[] = [], pathKwargs: Record<string, string> = {}): Promise<void> {
+    const transforms = this.application.transforms;
+    if (transforms.length > 0) this.outputTransforms = transforms.map((T) => new T(this.request));
+    this.request.connection?.setCloseCallback(() => this.connectionLost());
+    try {
+      await this.runLifecycle(planFor(this.constructor, RequestHandler.prototype), pathArgs, pathKwargs);
+    } catch (err) {
+      this.handleException(err);
+    }
+  }
+
+  private async runLifecycle(plan: ClassPlan, rawArgs: readonly string[], pathKwargs: Record<string, string>): Promise<void> {
+    const method = this.request.method;
+    const verb = plan.verbs.get(method);
+    if (verb === undefined) {
+      this.allowOnError = plan.allow;
+      throw new HTTPError(405, `${this.constructor.name} does not implement ${method}`);
+    }
+    const args = convertArgs(verb, rawArgs);
+    if (args === NOT_FOUND) throw new HTTPError(404, `path arguments ${JSON.stringify(rawArgs)} do not fit ${this.constructor.name}.${verb.name}`);
+    this.pathArgs = args;
+    this.pathKwargs = pathKwargs;
+    if (this.settings.xsrfCookies && !SAFE_METHODS.has(method) && !verb.xsrfExempt) this.checkXsrfCookie();
+    const prepared = this.prepare();
+    if (prepared instanceof Promise) await prepared;
+    if (this.finished) return;
+    if (plan.slashPolicy !== undefined && this.redirectForSlash(plan.slashPolicy)) return;
+    if (verb.authenticated && !this.currentUser) {
+      if (method !== "GET" && method !== "HEAD") throw new HTTPError(403, "login required");
+      this.redirect(this.loginRedirectUrl());
+      return;
+    }
+    const callArgs = hasKeys(pathKwargs) ? [...args, pathKwargs] : args;
+    if (verb.asynchronous) {
+      const done = new Promise<void>((resolve) => (this.finishWaiter = resolve));
+      const result = verb.fn.apply(this, callArgs);
+      if (result instanceof Promise) await result;
+      if (!this.finished && !this.connectionClosed) await done;
+      return;
+    }
+    const result = verb.fn.apply(this, callArgs);
+    if (result instanceof Promise) await result;
+    if (!this.finished) this.finish();
+  }
+
+  /** Applies @RemoveSlash / @AddSlash; true when it answered with a redirect. */
+  private redirectForSlash(policy: "remove" | "add"): boolean {
+    const path = this.request.path;
+    const wrong = policy === "remove" ? path.endsWith("/") && path !== "/" : !path.endsWith("/");
+    if (!wrong) return false;
+    const method = this.request.method;
+    if (method !== "GET" && method !== "HEAD") throw new HTTPError(404);
+    // Collapse leading slashes: "//evil.example/" must not become a protocol-relative redirect.
+    let target = policy === "remove" ? path.replace(/\/+$/, "") : path + "/";
+    target = target.replace(/^\/{2,}/, "/");
+    if (target === "") return false;
+    if (this.request.query) target += "?" + this.request.query;
+    this.redirect(target, true);
+    return true;
+  }
+
+  private loginRedirectUrl(): string {
+    const url = this.getLoginUrl();
+    if (url.includes("?")) return url;
+    const next = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url) ? this.request.fullUrl() : this.request.uri;
+    return url + "?next=" + urlEscape(next);
+  }
+
+  /** Turns an exception from any lifecycle step into a response (and a log line). */
+  private handleException(err: unknown): void {
+    if (err instanceof Finish) {
+      if (!this.finished) {
+        try {
+          this.finish(err.chunk);
+        } catch (e) {
+          appLog.error("Cannot finish the response", e);
+        }
+      }
+      return;
+    }
+    this.logException(err);
+    this.observe()?.recordError?.(err);
+    if (this.finished) return;
+    this.sendError(err instanceof HTTPError ? err.statusCode : 500, { exc: err });
+  }
+
+  /** Hook: logs an exception the lifecycle caught; HTTPErrors log only their `logMessage`. */
+  logException(err: unknown): void {
+    const summary = `${this.request.method} ${this.request.uri} (${this.request.remoteIp})`;
+    if (err instanceof HTTPError) {
+      if (err.logMessage) genLog.warning(`${err.statusCode} ${summary}: ${err.logMessage}`);
+      return;
+    }
+    appLog.error(`Uncaught exception ${summary}`, err);
+  }
+
+  /**
+   * Wraps a callback of an `@Asynchronous` method: an exception it throws (or a promise it
+   * rejects) becomes an error response instead of escaping to the event loop.
+   *
+   * @example
+   * @Asynchronous get() { setTimeout(this.asyncCallback(() => this.finish("done")), 10); }
+   */
+  asyncCallback<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R | undefined {
+    return (...args: A) => {
+      try {
+        const result = fn.apply(this, args);
+        if (result instanceof Promise) result.catch((err: unknown) => this.handleException(err));
+        return result;
+      } catch (err) {
+        this.handleException(err);
+        return undefined;
+      }
+    };
+  }
+
+  protected afterFinish(): void {
+    this.application.logRequest(this);
+    const waiter = this.finishWaiter;
+    this.finishWaiter = null;
+    waiter?.();
+  }
+
+  private connectionLost(): void {
+    this.connectionClosed = true;
+    try {
+      this.onConnectionClose();
+    } catch (err) {
+      appLog.error("Exception in onConnectionClose", err);
+    }
+    const waiter = this.finishWaiter;
+    this.finishWaiter = null;
+    waiter?.();
+  }
+
+  // ---- input -----------------------------------------------------------------------------
+
+  /**
+   * The last value of argument `name` from the query or the body (the body wins), stripped
+   * unless `strip` is false, control characters replaced by spaces. Without a default, a missing
+   * argument throws MissingArgumentError (400). Pass `null` as default for an optional one.
+   *
+   * @example
+   * const page = this.getArgument("page", "1");
+   */
+  getArgument(name: string): string;
+  getArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
+  getArgument<D>(name: string, defaultValue?: D, strip = true): string | D {
+    const fallback = arguments.length < 2 ? REQUIRED : (defaultValue as D);
+    return lastArgument([this.request.queryArguments, this.request.bodyArguments], name, fallback, strip);
+  }
+
+  /** Every value of `name` from the query then the body (empty when absent). */
+  getArguments(name: string, strip = true): string[] {
+    return argumentValues([this.request.queryArguments, this.request.bodyArguments], name, strip);
+  }
+
+  /** Like getArgument, from the query string only. */
+  getQueryArgument(name: string): string;
+  getQueryArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
+  getQueryArgument<D>(name: string, defaultValue?: D, strip = true): string | D {
+    const fallback = arguments.length < 2 ? REQUIRED : (defaultValue as D);
+    return lastArgument([this.request.queryArguments], name, fallback, strip);
+  }
+
+  getQueryArguments(name: string, strip = true): string[] {
+    return argumentValues([this.request.queryArguments], name, strip);
+  }
+
+  /** Like getArgument, from the form body only. */
+  getBodyArgument(name: string): string;
+  getBodyArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
+  getBodyArgument<D>(name: string, defaultValue?: D, strip = true): string | D {
+    const fallback = arguments.length < 2 ? REQUIRED : (defaultValue as D);
+    return lastArgument([this.request.bodyArguments], name, fallback, strip);
+  }
+
+  getBodyArguments(name: string, strip = true): string[] {
+    return argumentValues([this.request.bodyArguments], name, strip);
+  }
+
+  /** A request cookie's value, or `defaultValue`. */
+  getCookie(name: string, defaultValue?: string): string | undefined {
+    return this.request.cookies[name] ?? defaultValue;
+  }
+
+  // ---- signed cookies ----------------------------------------------------------------------
+
+  /**
+   * Sets a cookie signed with `cookieSecret` (and `keyVersion`), so it can be trusted when read
+   * back with getSecureCookie. Expires in 30 days unless told otherwise.
+   *
+   * @example
+   * this.setSecureCookie("user", userId);
+   */
+  setSecureCookie(name: string, value: string | Buffer, options: SecureCookieOptions = {}): void {
+    const { version, ...cookieOptions } = options;
+    if (cookieOptions.expires === undefined && cookieOptions.expiresDays === undefined) cookieOptions.expiresDays = 30;
+    this.setCookie(name, this.createSignedValue(name, value, version), cookieOptions);
+  }
+
+  /** Alias of setSecureCookie. */
+  setSignedCookie(name: string, value: string | Buffer, options: SecureCookieOptions = {}): void {
+    this.setSecureCookie(name, value, options);
+  }
+
+  /** A value signed like a secure cookie, for use elsewhere (a URL, a form field). */
+  createSignedValue(name: string, value: string | Buffer, version?: 1 | 2): string {
+    const secret = this.requireSetting("cookieSecret", "secure cookies");
+    return createSignedValue(secret, name, value, { version, keyVersion: this.settings.keyVersion });
+  }
+
+  /**
+   * The verified value of a signed cookie, or null when absent, tampered with or too old.
+   *
+   * @example
+   * const userId = this.getSecureCookie("user");
+   */
+  getSecureCookie(name: string, options: GetSecureCookieOptions = {}): string | null {
+    const secret = this.requireSetting("cookieSecret", "secure cookies");
+    const raw = options.value === undefined ? this.getCookie(name) : options.value;
+    const decoded = decodeSignedValue(secret, name, raw, { maxAgeDays: options.maxAgeDays, minVersion: options.minVersion });
+    return decoded === null ? null : decoded.toString("utf8");
+  }
+
+  /** Alias of getSecureCookie. */
+  getSignedCookie(name: string, options: GetSecureCookieOptions = {}): string | null {
+    return this.getSecureCookie(name, options);
+  }
+
+  /** The key version a signed cookie was made with (key rotation), or null. */
+  getSecureCookieKeyVersion(name: string, value?: string): number | null {
+    this.requireSetting("cookieSecret", "secure cookies");
+    const raw = value ?? this.getCookie(name);
+    return raw === undefined ? null : getSignatureKeyVersion(raw);
+  }
+
+  // ---- users and locales -----------------------------------------------------------------
+
+  /**
+   * The logged-in user, from `getCurrentUser()` on first use; may be assigned (e.g. in prepare).
+   * Its type is the class's type parameter: `class Admin extends RequestHandler<Account>`.
+   */
+  get currentUser(): User | null {
+    if (!this.currentUserLoaded) {
+      this.currentUserValue = this.getCurrentUser();
+      this.currentUserLoaded = true;
+    }
+    return this.currentUserValue;
+  }
+
+  set currentUser(user: User | null) {
+    this.currentUserValue = user;
+    this.currentUserLoaded = true;
+  }
+
+  /** Hook: who is logged in (null when nobody). */
+  getCurrentUser(): User | null {
+    return null;
+  }
+
+  /** Hook: where `@Authenticated` sends anonymous users; default the `loginUrl` setting. */
+  getLoginUrl(): string {
+    return this.requireSetting("loginUrl", "@Authenticated");
+  }
+
+  /** The locale of this request: `getUserLocale()`, else the browser's Accept-Language. */
+  get locale(): Locale {
+    return (this.localeValue ??= this.getUserLocale() ?? this.getBrowserLocale());
+  }
+
+  set locale(value: Locale) {
+    this.localeValue = value;
+  }
+
+  /** Hook: the user's chosen locale (from a profile), or null to use the browser's. */
+  getUserLocale(): Locale | null {
+    return null;
+  }
+
+  /** The best supported locale for the Accept-Language header (q-values honoured). */
+  getBrowserLocale(defaultCode = "en_US"): Locale {
+    const header = this.request.headers.get("Accept-Language");
+    const codes = header ? parseAcceptLanguage(header) : [];
+    return codes.length > 0 ? Locale.get(...codes) : Locale.get(defaultCode);
+  }
+
+  // ---- XSRF ------------------------------------------------------------------------------
+
+  /**
+   * The XSRF token for this page (masked afresh per request); sets the `_xsrf` cookie when the
+   * browser has none.
+   */
+  get xsrfToken(): string {
+    if (this.xsrfTokenValue === undefined) {
+      const raw = this.rawXsrfToken();
+      this.xsrfTokenValue = encodeXsrfToken(raw.token, raw.timestamp, this.settings.xsrfCookieVersion ?? 2);
+      if (raw.version === null) {
+        const options: CookieOptions = { ...this.settings.xsrfCookieKwargs };
+        if (options.expires === undefined && options.expiresDays === undefined && this.currentUser) options.expiresDays = 30;
+        this.setCookie(this.xsrfCookieName(), this.xsrfTokenValue, options);
+      }
+    }
+    return this.xsrfTokenValue;
+  }
+
+  /**
+   * Throws HTTPError(403) unless the `_xsrf` argument (or X-Xsrftoken / X-Csrftoken header)
+   * matches the `_xsrf` cookie. Runs automatically for unsafe methods when `xsrfCookies` is on.
+   */
+  checkXsrfCookie(): void {
+    const headers = this.request.headers;
+    const sent = this.getArgument("_xsrf", null) ?? headers.get("X-Xsrftoken") ?? headers.get("X-Csrftoken");
+    verifyXsrfToken(sent ?? undefined, this.getCookie(this.xsrfCookieName()));
+  }
+
+  /** `<input type="hidden" name="_xsrf" value="…"/>` to put in every POST form. */
+  xsrfFormHtml(): SafeString {
+    return xsrfInput(this.xsrfToken);
+  }
+
+  private rawXsrfToken(): RawXsrfToken {
+    return (this.rawXsrf ??= readRawXsrfToken(this.getCookie(this.xsrfCookieName())));
+  }
+
+  private xsrfCookieName(): string {
+    return this.settings.xsrfCookieName ?? "_xsrf";
+  }
+
+  // ---- URLs and templates ----------------------------------------------------------------
+
+  /**
+   * The versioned URL of a static file (`/static/app.css?v=…`).
+   *
+   * @example
+   * this.staticUrl("app.css");
+   */
+  staticUrl(path: string, includeHost = false, includeVersion = true): string {
+    this.requireSetting("staticPath", "staticUrl");
+    // Required lazily: static.ts extends this class, so a top-level import would be circular.
+    const handlerClass = this.settings.staticHandlerClass ?? (require("./static") as StaticModule).StaticFileHandler;
+    const url = handlerClass.makeStaticUrl(this.settings, path, includeVersion);
+    return includeHost ? `${this.request.protocol}://${this.request.host}${url}` : url;
+  }
+
+  /** The URL of the route named `name` with `args` filled in. */
+  reverseUrl(name: string, ...args: unknown[]): string {
+    return this.application.reverseUrl(name, ...args);
+  }
+
+  /**
+   * Renders a template with `kwargs` (plus the standard namespace) and finishes the response
+   * with it, adding the JavaScript/CSS of the UI modules it used.
+   *
+   * @example
+   * await this.render("home.html", { entries });
+   */
+  render(templateName: string, kwargs: Record<string, unknown> = {}): Promise<void> {
+    if (this.finished) throw new Error("Cannot render() after finish()");
+    this.observe()?.recordRender?.(templateName, kwargs);
+    let html = this.renderString(templateName, kwargs);
+    if (this.uiBinding !== undefined) html = this.uiBinding.injectResources(html);
+    return this.finish(html);
+  }
+
+  /** Renders a template to a string without finishing (UI modules use it too). */
+  renderString(templateName: string, kwargs: Record<string, unknown> = {}): string {
+    const template = this.templateLoader().load(templateName);
+    const namespace = this.getTemplateNamespace();
+    Object.assign(namespace, kwargs);
+    return template.generate(namespace);
+  }
+
+  /** Hook: the names every template sees (override to add your own). */
+  getTemplateNamespace(): Record<string, unknown> {
+    if (this.uiBinding === undefined) {
+      const { bindUiModules } = require("./uimodule") as UiModuleModule;
+      this.uiBinding = bindUiModules(this, this.application.uiModules);
+    }
+    return templateNamespace(this, this.uiBinding.modules, this.application.uiMethods);
+  }
+
+  /** Hook: the folder templates load from; default the `templatePath` setting, else the cwd. */
+  getTemplatePath(): string {
+    return this.settings.templatePath ?? process.cwd();
+  }
+
+  /** The template loader for this handler (shared per template path by the application). */
+  protected templateLoader(): TemplateLoaderLike {
+    return this.application.templateLoader(this.getTemplatePath());
+  }
+
+  /** A setting that must be there for `feature`; a clear error naming it otherwise. */
+  protected requireSetting<K extends keyof ApplicationSettings>(name: K, feature: string): NonNullable<ApplicationSettings[K]> {
+    const value = this.settings[name];
+    if (value === undefined || value === null || value === "") {
+      throw new Error(`You must define the '${String(name)}' setting in your application to use ${feature}`);
+    }
+    return value as NonNullable<ApplicationSettings[K]>;
+  }
+}

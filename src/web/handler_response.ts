@@ -1,0 +1,371 @@
+/**
+ * The output half of RequestHandler: status, headers, cookies to set, the write buffer, flush and
+ * finish, redirects and error pages. RequestHandler (handler.ts) adds the request lifecycle on top.
+ */
+import { SafeString, jsonEncode } from "../escape";
+import { HTTPHeaders, type HTTPServerRequest } from "../httputil";
+import { appLog } from "../log";
+import type { Application } from "./application";
+import { HTTPError } from "./errors";
+import {
+  SERVER_HEADER, bodyEtag, errorPageHtml, etagMatches, headerValue, httpDateNow, reasonFor, statusHasNoBody,
+  tracebackText,
+} from "./handler_output";
+import { formatSetCookie, type CookieOptions } from "./security";
+import type { ApplicationSettings } from "./settings";
+import type { OutputTransform } from "./transforms";
+
+/** What `write` accepts: text, bytes, or a plain object sent as JSON. */
+export type WriteChunk = string | Buffer | Uint8Array | SafeString | Record<string, unknown>;
+
+/** Extras of `sendError` / `writeError`: the exception that caused it, a custom reason. */
+export interface ErrorExtras {
+  exc?: unknown;
+  reason?: string;
+  [key: string]: unknown;
+}
+
+/** An in-memory connection (the testing recorder) may observe renders and errors. */
+interface ResponseObserver {
+  recordRender?(template: string, kwargs: Record<string, unknown>): void;
+  recordError?(err: unknown): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+const DAY_MS = 86_400_000;
+
+/**
+ * Status, headers and body of one response. Not used directly: extend RequestHandler.
+ */
+export abstract class HandlerResponse {
+  readonly application: Application;
+  readonly request: HTTPServerRequest;
+  /** The application's settings (shared, do not modify per request). */
+  readonly settings: ApplicationSettings;
+
+  protected outputTransforms: OutputTransform[] = [];
+  /** Set by the lifecycle just before a 405 so the error page carries `Allow`. */
+  protected allowOnError: string | undefined;
+  private statusCode = 200;
+  private reasonPhrase = "OK";
+  private responseHeaders!: HTTPHeaders;
+  private writeBuffer: Buffer[] = [];
+  private newCookies: Map<string, string> | null = null;
+  private headersSent = false;
+  private finishedFlag = false;
+
+  constructor(application: Application, request: HTTPServerRequest) {
+    this.application = application;
+    this.request = request;
+    this.settings = application.settings;
+    this.clear();
+  }
+
+  /** Whether `finish()` has run: nothing more can be written. */
+  get finished(): boolean {
+    return this.finishedFlag;
+  }
+
+  /** Whether the status line and headers went out (after the first `flush()`). */
+  get headersWritten(): boolean {
+    return this.headersSent;
+  }
+
+  /** Hook: runs after the response is finished (cleanup, metrics). Errors are logged. */
+  onFinish(): void | Promise<void> {}
+
+  /** Hook: headers every response of this handler starts with (called by `clear()`). */
+  setDefaultHeaders(): void {}
+
+  /** Called once the response is complete; the lifecycle logs the request and wakes waiters. */
+  protected abstract afterFinish(): void;
+
+  /**
+   * Resets status, headers and body to the defaults (cookies to set are kept). `sendError`
+   * calls it so an error page never carries half a page.
+   */
+  clear(): void {
+    const headers = new HTTPHeaders();
+    headers.add("Server", SERVER_HEADER);
+    headers.add("Content-Type", "text/html; charset=UTF-8");
+    headers.add("Date", httpDateNow());
+    this.responseHeaders = headers;
+    this.setDefaultHeaders();
+    this.writeBuffer = [];
+    this.statusCode = 200;
+    this.reasonPhrase = "OK";
+  }
+
+  /**
+   * Sets the response status. An unknown code gets the reason "Unknown"; a `reason` with
+   * characters not allowed in a status line is replaced by the standard phrase.
+   *
+   * @example
+   * this.setStatus(201);
+   * this.setStatus(299, "Almost");
+   */
+  setStatus(code: number, reason?: string): void {
+    if (!Number.isInteger(code) || code < 100 || code > 999) throw new Error(`invalid HTTP status code ${code}`);
+    this.statusCode = code;
+    this.reasonPhrase = reasonFor(code, reason);
+  }
+
+  getStatus(): number {
+    return this.statusCode;
+  }
+
+  /**
+   * Sets a response header, replacing earlier values. Values with CR, LF or other control
+   * characters throw (they could inject headers). Dates are formatted as HTTP dates.
+   *
+   * @example
+   * this.setHeader("Cache-Control", "no-store");
+   */
+  setHeader(name: string, value: string | number | Date): void {
+    this.responseHeaders.set(name, headerValue(name, value));
+  }
+
+  /** Adds a header value, keeping earlier ones (e.g. several `Link` headers). */
+  addHeader(name: string, value: string | number | Date): void {
+    this.responseHeaders.add(name, headerValue(name, value));
+  }
+
+  /** Removes a header set earlier (including defaults such as `Content-Type`). */
+  clearHeader(name: string): void {
+    this.responseHeaders.delete(name);
+  }
+
+  /** A response header's value (comma-joined when repeated), or undefined. */
+  getResponseHeader(name: string): string | undefined {
+    return this.responseHeaders.get(name);
+  }
+
+  /**
+   * Appends to the response body. A plain object is sent as JSON (`application/json;
+   * charset=UTF-8`); arrays are refused, since a top-level JSON array can be read by another
+   * site's `<script>` (JSON hijacking).
+   *
+   * @example
+   * this.write("Hello, ");
+   * this.write({ ok: true, items });
+   */
+  write(chunk: WriteChunk): void {
+    if (this.finishedFlag) throw new Error("Cannot write() after finish()");
+    this.writeBuffer.push(this.toBuffer(chunk));
+  }
+
+  /**
+   * Sends what was written so far. The first flush sends the status line and headers; without a
+   * Content-Length the body then goes out chunked.
+   */
+  flush(): Promise<void> {
+    return this.flushBuffer(false);
+  }
+
+  /**
+   * Ends the response, optionally writing `chunk` first. For a 200 GET/HEAD the body's ETag is
+   * compared with If-None-Match and may turn the response into a 304. The promise settles when
+   * the bytes are handed to the connection (it does not reject if the client went away).
+   *
+   * @example
+   * this.finish({ status: "ok" });
+   */
+  finish(chunk?: WriteChunk): Promise<void> {
+    if (this.finishedFlag) throw new Error("finish() called twice");
+    if (chunk !== undefined) this.write(chunk);
+    if (!this.headersSent) this.prepareFinalHeaders();
+    const flushed = this.flushBuffer(true);
+    this.finishedFlag = true;
+    this.request.finishTime = performance.now();
+    const connection = this.request.connection;
+    if (connection) {
+      connection.setCloseCallback(null);
+      connection.finish();
+    }
+    this.afterFinish();
+    try {
+      const result = this.onFinish();
+      if (result instanceof Promise) result.catch((err: unknown) => appLog.error("Exception in onFinish", err));
+    } catch (err) {
+      appLog.error("Exception in onFinish", err);
+    }
+    // The response is complete as far as the handler goes: a peer that vanished meanwhile is
+    // not the handler's error, so this promise never rejects.
+    return flushed.then(noop, noop);
+  }
+
+  /**
+   * Redirects to `url`: 302, 301 when `permanent`, or an explicit 3xx `status`.
+   *
+   * @example
+   * this.redirect("/login?next=%2F");
+   */
+  redirect(url: string, permanent = false, status?: number): Promise<void> {
+    if (this.headersSent) throw new Error("Cannot redirect after headers have been written");
+    const code = status ?? (permanent ? 301 : 302);
+    if (!Number.isInteger(code) || code < 300 || code > 399) throw new Error(`redirect status must be 3xx, got ${code}`);
+    this.setStatus(code);
+    this.setHeader("Location", url);
+    return this.finish();
+  }
+
+  /**
+   * Replaces the response with an error page for `code` (via `writeError`). When the headers
+   * already went out, the response is just ended.
+   */
+  sendError(code = 500, extras: ErrorExtras = {}): void {
+    if (this.headersSent) {
+      appLog.error("Cannot send error response after headers written");
+      if (!this.finishedFlag) this.finishQuietly();
+      return;
+    }
+    this.clear();
+    const exc = extras.exc;
+    const reason = exc instanceof HTTPError && exc.reason !== undefined ? exc.reason : extras.reason;
+    this.setStatus(code, reason);
+    if (code === 405 && this.allowOnError) this.setHeader("Allow", this.allowOnError);
+    try {
+      this.writeError(code, extras);
+    } catch (err) {
+      appLog.error("Uncaught exception in writeError", err);
+    }
+    if (!this.finishedFlag) this.finishQuietly();
+  }
+
+  /**
+   * Hook: writes the error page. The default is `<html><title>404: Not Found</title>…`, or the
+   * exception's stack as text when `serveTraceback` (or `debug`) is on.
+   */
+  writeError(code: number, extras: ErrorExtras): void {
+    if (this.settings.serveTraceback && extras.exc !== undefined) {
+      this.setHeader("Content-Type", "text/plain; charset=UTF-8");
+      this.finish(tracebackText(extras.exc));
+      return;
+    }
+    this.finish(errorPageHtml(code, this.reasonPhrase));
+  }
+
+  /**
+   * Hook: the ETag of the body written so far (SHA-1), or null to send none.
+   */
+  computeEtag(): string | null {
+    return bodyEtag(this.writeBuffer);
+  }
+
+  /** Sets the `Etag` header from `computeEtag()` (when it gives one). */
+  setEtagHeader(): void {
+    const etag = this.computeEtag();
+    if (etag !== null) this.setHeader("Etag", etag);
+  }
+
+  /** Whether the request's If-None-Match matches our `Etag` (so a 304 will do). */
+  checkEtagHeader(): boolean {
+    return etagMatches(this.request.headers.get("If-None-Match"), this.responseHeaders.get("Etag"));
+  }
+
+  /**
+   * Sets a cookie (sent with the headers). Invalid names, values or attributes throw.
+   *
+   * @example
+   * this.setCookie("theme", "dark", { expiresDays: 365, sameSite: "Lax" });
+   */
+  setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    const header = formatSetCookie(name, value, options);
+    (this.newCookies ??= new Map()).set(name, header);
+  }
+
+  /** Deletes a cookie in the browser (same `path`/`domain` as it was set with). */
+  clearCookie(name: string, options: Pick<CookieOptions, "path" | "domain" | "secure" | "sameSite" | "httpOnly"> = {}): void {
+    this.setCookie(name, "", { ...options, expires: new Date(Date.now() - 365 * DAY_MS) });
+  }
+
+  /** Deletes every cookie the request carried. */
+  clearAllCookies(options: Pick<CookieOptions, "path" | "domain"> = {}): void {
+    for (const name of Object.keys(this.request.cookies)) this.clearCookie(name, options);
+  }
+
+  private toBuffer(chunk: WriteChunk): Buffer {
+    if (typeof chunk === "string") return Buffer.from(chunk, "utf8");
+    if (Buffer.isBuffer(chunk)) return chunk;
+    if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (chunk instanceof SafeString) return Buffer.from(chunk.html, "utf8");
+    if (Array.isArray(chunk)) {
+      throw new TypeError(
+        "write() refuses arrays: a top-level JSON array can be read by another site (JSON hijacking); " +
+          "wrap it in an object, e.g. write({ items })",
+      );
+    }
+    if (chunk !== null && typeof chunk === "object") {
+      this.setHeader("Content-Type", "application/json; charset=UTF-8");
+      return Buffer.from(jsonEncode(chunk), "utf8");
+    }
+    throw new TypeError(`write() accepts a string, a Buffer or a plain object, got ${chunk === null ? "null" : typeof chunk}`);
+  }
+
+  /** ETag/304, and the length rules: no body or length for 1xx/204/304, else Content-Length. */
+  private prepareFinalHeaders(): void {
+    const method = this.request.method;
+    if (this.statusCode === 200 && (method === "GET" || method === "HEAD") && !this.responseHeaders.has("Etag")) {
+      this.setEtagHeader();
+      if (this.checkEtagHeader()) {
+        this.writeBuffer = [];
+        this.setStatus(304);
+      }
+    }
+    if (statusHasNoBody(this.statusCode)) {
+      if (this.writeBuffer.some((b) => b.length > 0)) {
+        throw new Error(`Cannot send a body with status ${this.statusCode}`);
+      }
+      for (const name of ["Content-Length", "Content-Encoding", "Content-Language", "Content-Type"]) {
+        this.responseHeaders.delete(name);
+      }
+    } else if (!this.responseHeaders.has("Content-Length")) {
+      let length = 0;
+      for (const b of this.writeBuffer) length += b.length;
+      this.responseHeaders.set("Content-Length", String(length));
+    }
+  }
+
+  private flushBuffer(finishing: boolean): Promise<void> {
+    const buffer = this.writeBuffer;
+    let chunk = buffer.length === 0 ? EMPTY : buffer.length === 1 ? buffer[0] : Buffer.concat(buffer);
+    this.writeBuffer = [];
+    const connection = this.request.connection;
+    const isHead = this.request.method === "HEAD";
+    if (!this.headersSent) {
+      this.headersSent = true;
+      let status = this.statusCode;
+      for (const t of this.outputTransforms) [status, chunk] = t.transformFirstChunk(status, this.responseHeaders, chunk, finishing);
+      if (status !== this.statusCode) this.setStatus(status);
+      if (this.newCookies) for (const header of this.newCookies.values()) this.responseHeaders.add("Set-Cookie", header);
+      if (!connection) return Promise.resolve();
+      const start = { version: "HTTP/1.1", code: this.statusCode, reason: this.reasonPhrase };
+      return settle(connection.writeHeaders(start, this.responseHeaders, isHead ? EMPTY : chunk));
+    }
+    for (const t of this.outputTransforms) chunk = t.transformChunk(chunk, finishing);
+    // A zero-length chunk would read as the end of a chunked body.
+    if (!connection || isHead || chunk.length === 0) return Promise.resolve();
+    return settle(connection.write(chunk));
+  }
+
+  private finishQuietly(): void {
+    try {
+      this.finish();
+    } catch (err) {
+      appLog.error("Cannot finish the response", err);
+    }
+  }
+
+  /** Tells an in-memory connection what was rendered (no-op on a real connection). */
+  protected observe(): ResponseObserver | undefined {
+    return this.request.connection as ResponseObserver | undefined;
+  }
+}
+
+function noop(): void {}
+
+/** Lets callers await a write while a write nobody awaits (peer gone) cannot crash the process. */
+function settle(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
+}
