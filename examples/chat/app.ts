@@ -1,0 +1,123 @@
+/**
+ * The chat demo: a long-polling chat room. Sign in with a nickname (kept in a signed cookie), post
+ * messages, and every open page sees them at once. Both styles of asynchronous handler are here:
+ * `@Asynchronous` with callbacks, and async/await.
+ */
+import path from "node:path";
+import { Application, Asynchronous, Authenticated, RequestHandler, Route, UIModule, UiModule } from "../../src";
+import { exampleDir } from "../assets";
+import { MessageBuffer, type Message } from "./messages";
+
+class BaseHandler extends RequestHandler {
+  protected get buffer(): MessageBuffer {
+    return this.settings.messageBuffer as MessageBuffer;
+  }
+  override getCurrentUser(): string | null {
+    return this.getSecureCookie("chatdemo_user");
+  }
+  protected cursor(): number | null {
+    const c = this.getArgument("cursor", null);
+    return c && /^[0-9]+$/.test(c) ? Number(c) : null;
+  }
+}
+
+@Route("/", { name: "room" })
+class RoomHandler extends BaseHandler {
+  @Authenticated
+  get(): void {
+    this.render("index.html", { messages: this.buffer.since(null) });
+  }
+}
+
+@Route("/a/message/new")
+class MessageNewHandler extends BaseHandler {
+  @Authenticated
+  post(): void {
+    const message = this.buffer.add(this.currentUser as string, this.getArgument("body")!, (m) => this.renderString("message.html", { message: m }));
+    if (this.getArgument("next", null)) this.redirect(this.getArgument("next")!);
+    else this.write({ id: message.id, from: message.from, body: message.body, html: message.html });
+  }
+}
+
+/** Long poll, callback style: the request stays open until a message arrives or the client leaves. */
+@Route("/a/message/updates")
+class MessageUpdatesHandler extends BaseHandler {
+  private cancel?: () => void;
+
+  @Authenticated
+  @Asynchronous
+  post(): void {
+    this.cancel = this.buffer.waitForMessages(this.asyncCallback((messages: Message[]) => this.finish({ messages })), this.cursor());
+  }
+
+  override onConnectionClose(): void {
+    this.cancel?.();
+  }
+}
+
+/** Long poll, async/await style: the same wait as a promise, cancelled when the client leaves. */
+@Route("/a/message/updates-async")
+class MessageUpdatesAsyncHandler extends BaseHandler {
+  private readonly gone = new AbortController();
+
+  @Authenticated
+  async post(): Promise<void> {
+    const messages = await this.buffer.wait(this.cursor(), this.gone.signal);
+    if (!this.gone.signal.aborted) this.write({ messages });
+  }
+
+  override onConnectionClose(): void {
+    this.gone.abort();
+  }
+}
+
+@Route("/auth/login", { name: "login" })
+class LoginHandler extends BaseHandler {
+  get(): void {
+    this.render("login.html", { next: this.getArgument("next", "/") });
+  }
+  post(): void {
+    const name = this.getArgument("name").trim().slice(0, 40);
+    if (!name) {
+      this.render("login.html", { next: this.getArgument("next", "/"), error: "Please choose a nickname." });
+      return;
+    }
+    this.setSecureCookie("chatdemo_user", name);
+    const next = this.getArgument("next", "/")!;
+    this.redirect(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+  }
+}
+
+@Route("/auth/logout")
+class LogoutHandler extends BaseHandler {
+  get(): void {
+    this.clearCookie("chatdemo_user");
+    this.redirect("/auth/login");
+  }
+}
+
+/** One message, as the room page and new-message responses show it. */
+@UiModule("Message")
+export class MessageModule extends UIModule {
+  override render(message: Message): string {
+    return this.renderString("message.html", { message });
+  }
+}
+
+export const handlers = [RoomHandler, MessageNewHandler, MessageUpdatesHandler, MessageUpdatesAsyncHandler, LoginHandler, LogoutHandler, MessageModule];
+
+/** The chat application; `buffer` is exposed for tests (waiter counts). */
+export function makeChatApplication(settings: Record<string, unknown> = {}): { app: Application; buffer: MessageBuffer } {
+  const dir = exampleDir("chat");
+  const buffer = new MessageBuffer(200);
+  const app = new Application(handlers, {
+    cookieSecret: "__TODO:_GENERATE_YOUR_OWN_RANDOM_VALUE_HERE__",
+    loginUrl: "/auth/login",
+    templatePath: path.join(dir, "templates"),
+    staticPath: path.join(dir, "static"),
+    xsrfCookies: true,
+    messageBuffer: buffer,
+    ...settings,
+  });
+  return { app, buffer };
+}

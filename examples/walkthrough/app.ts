@@ -1,0 +1,154 @@
+/**
+ * The seed README's walkthrough, snippet by snippet, as decorated tornado-ts handlers. Each section
+ * of the walkthrough has its own path so they can live in one application.
+ */
+import path from "node:path";
+import {
+  Application, Asynchronous, Authenticated, HTTPError, PathArgs, RequestHandler, Route, UIModule, UiModule, xhtmlEscape,
+} from "../../src";
+import { exampleDir } from "../assets";
+
+const COOKIE_SECRET = "61oETzKXQAGaYdkL5gEmGeJJFuYh7EQnp2XdTP1o/Vo=";
+
+/** Templates: the seed's template.html with title and items, plus a UI module per item. */
+@Route("/", { name: "home" })
+class HomeHandler extends RequestHandler {
+  get(): void {
+    const items = ["Item 1", "Item 2", "Item 3"];
+    this.render("template.html", { title: "My title", items, add: (x: number, y: number) => x + y });
+  }
+}
+
+/** Request handlers: regex groups become (typed) arguments. */
+@Route("/story/([0-9]+)", { name: "story" })
+class StoryHandler extends RequestHandler {
+  @PathArgs
+  get(storyId: number): void {
+    this.write(`You requested the story ${storyId} (the ${typeof storyId} after it is ${storyId + 1})`);
+  }
+}
+
+/** Request arguments: a form posting back to itself. */
+@Route("/form")
+class FormHandler extends RequestHandler {
+  get(): void {
+    this.render("form.html");
+  }
+  post(): void {
+    this.setHeader("Content-Type", "text/plain");
+    this.write("You wrote " + this.getArgument("message"));
+  }
+}
+
+/** Errors: throw HTTPError to answer with a status. */
+@Route("/admin")
+class AdminHandler extends RequestHandler {
+  get(): void {
+    if (!this.currentUser) throw new HTTPError(403);
+    this.write("Welcome to the admin page");
+  }
+}
+
+/** Cookies. */
+@Route("/cookie")
+class CookieHandler extends RequestHandler {
+  get(): void {
+    if (!this.getCookie("mycookie")) {
+      this.setCookie("mycookie", "myvalue");
+      this.write("Your cookie was not set yet!");
+    } else {
+      this.write("Your cookie was set!");
+    }
+  }
+}
+
+/** Secure cookies: signed with cookieSecret, forged ones read as absent. */
+@Route("/secure-cookie")
+class SecureCookieHandler extends RequestHandler {
+  get(): void {
+    if (!this.getSecureCookie("mycookie")) {
+      this.setSecureCookie("mycookie", "myvalue");
+      this.write("Your cookie was not set yet!");
+    } else {
+      this.write("Your cookie was set!");
+    }
+  }
+}
+
+/** User authentication: the current user is the nickname in a secure cookie. */
+class BaseHandler extends RequestHandler {
+  override getCurrentUser(): string | null {
+    return this.getSecureCookie("user");
+  }
+}
+
+@Route("/hello")
+class HelloHandler extends BaseHandler {
+  @Authenticated
+  get(): void {
+    this.write("Hello, " + xhtmlEscape(this.currentUser));
+  }
+}
+
+@Route("/login", { name: "login" })
+class LoginHandler extends BaseHandler {
+  get(): void {
+    this.render("login.html", { next: this.getArgument("next", "/hello") });
+  }
+  post(): void {
+    this.setSecureCookie("user", this.getArgument("name")!);
+    const next = this.getArgument("next", "/hello")!;
+    this.redirect(next.startsWith("/") && !next.startsWith("//") ? next : "/hello");
+  }
+}
+
+/** Non-blocking requests: the response finishes later, from a callback. */
+@Route("/async")
+class AsyncHandler extends RequestHandler {
+  @Asynchronous
+  get(): void {
+    setTimeout(this.asyncCallback(() => this.onResponse({ entries: [1, 2, 3] })), 10);
+  }
+  private onResponse(json: { entries: unknown[] }): void {
+    this.write("Fetched " + json.entries.length + " entries from the FriendFeed API");
+    this.finish();
+  }
+}
+
+/** The same with async/await: the request finishes when the promise settles. */
+@Route("/async-await")
+class AsyncAwaitHandler extends RequestHandler {
+  async get(): Promise<void> {
+    const entries = await new Promise<number[]>((resolve) => setTimeout(() => resolve([1, 2]), 10));
+    this.write("Fetched " + entries.length + " entries");
+  }
+}
+
+/** UI modules: one entry, with its own CSS included once per page. */
+@UiModule("Entry")
+export class EntryModule extends UIModule {
+  override render(entry: string, showComments = false): string {
+    return this.renderString("module-entry.html", { entry, showComments });
+  }
+  override embeddedCss(): string {
+    return ".entry { margin-bottom: 1em; }";
+  }
+}
+
+export const handlers = [
+  HomeHandler, StoryHandler, FormHandler, AdminHandler, CookieHandler, SecureCookieHandler,
+  HelloHandler, LoginHandler, AsyncHandler, AsyncAwaitHandler, EntryModule,
+];
+
+/** The walkthrough's application with the seed's settings (cookie secret, login URL, XSRF, static). */
+export function makeApplication(settings: Record<string, unknown> = {}): Application {
+  const dir = exampleDir("walkthrough");
+  return new Application(handlers, {
+    cookieSecret: COOKIE_SECRET,
+    loginUrl: "/login",
+    xsrfCookies: true,
+    templatePath: path.join(dir, "templates"),
+    staticPath: path.join(dir, "static"),
+    ...settings,
+  });
+}
