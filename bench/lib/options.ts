@@ -1,0 +1,20 @@
+/** How long and how hard each scenario runs. */
+export interface BenchOptions {
+  /** Seconds of load per contender per round. */
+  seconds: number;
+  /** Round-robin rounds; the median of rounds is reported. */
+  rounds: number;
+  /** Connection counts for the HTTP scenarios. */
+  connections: number[];
+  /** Restrict to these contender names (all when undefined). */
+  only?: string[];
+  /** Scale for the standing-connections scenario (10,000 in a full run). */
+  standingConnections: number;
+  /** Size of the large static file in bytes (100 MB in a full run). */
+  largeFileBytes: number;
+}
+
+export const FULL: BenchOptions = { seconds: 5, rounds: 3, connections: [25, 256], standingConnections: 10_000, largeFileBytes: 100 * 1024 * 1024 };
+export const QUICK: BenchOptions = { seconds: 1, rounds: 1, connections: [25, 256], standingConnections: 2_000, largeFileBytes: 20 * 1024 * 1024 };
+/** For the spec that keeps scenarios from rotting: they run and produce numbers, nothing more. */
+export const TINY: BenchOptions = { seconds: 1, rounds: 1, connections: [8], standingConnections: 200, largeFileBytes: 2 * 1024 * 1024 };

@@ -1,0 +1,62 @@
+/**
+ * Scenario 6: static files, 64 KB and large, whole and with Range, tornado-ts's StaticFileHandler
+ * against node:http + fs.createReadStream; server RSS sampled during the large-file runs.
+ */
+import { randomBytes } from "node:crypto";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { contendersFor } from "../lib/contenders";
+import type { BenchOptions } from "../lib/options";
+import { rssOf, startServer, type RunningServer } from "../lib/proc";
+import { fmt, goal, type Table } from "../lib/report";
+import { runWrk } from "../lib/wrk";
+
+interface Case { name: string; file: string; connections: number; headers: string[]; bytes: number }
+
+export async function runStaticScenario(opts: BenchOptions): Promise<Table[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tornado-bench-static-"));
+  writeFileSync(path.join(dir, "small.bin"), randomBytes(64 * 1024));
+  const fd = openSync(path.join(dir, "large.bin"), "w");
+  ftruncateSync(fd, opts.largeFileBytes); // sparse: no disk write, same bytes on the wire
+  closeSync(fd);
+  const largeMb = opts.largeFileBytes / 1048576;
+  const cases: Case[] = [
+    { name: "64 KB", file: "small.bin", connections: 25, headers: [], bytes: 65536 },
+    { name: "64 KB, Range 1000-9999", file: "small.bin", connections: 25, headers: ["Range: bytes=1000-9999"], bytes: 9000 },
+    { name: `${fmt(largeMb)} MB`, file: "large.bin", connections: 2, headers: [], bytes: opts.largeFileBytes },
+    { name: `${fmt(largeMb)} MB, Range first 10 MB`, file: "large.bin", connections: 2, headers: [`Range: bytes=0-${10 * 1048576 - 1}`], bytes: 10 * 1048576 },
+  ];
+  const rows: (string | number)[][] = [];
+  const goals: string[] = [];
+  try {
+    for (const c of contendersFor("static", opts.only)) {
+      const server: RunningServer = await startServer(c.name, c.cmd, c.args("static", [dir]));
+      try {
+        const idle = rssOf(server.pid);
+        for (const k of cases) {
+          let peak = idle;
+          const sampler = setInterval(() => { peak = Math.max(peak, rssOf(server.pid)); }, 50);
+          const r = await runWrk(`http://127.0.0.1:${server.port}/static/${k.file}`, k.connections, opts.seconds, k.headers);
+          clearInterval(sampler);
+          const growthMb = (peak - idle) / 1048576;
+          rows.push([c.name, k.name, fmt(r.requestsPerSec, 1), fmt((r.requestsPerSec * k.bytes) / 1048576), growthMb.toFixed(1), r.errors]);
+          if (c.name === "tornado-ts" && k.file === "large.bin") {
+            goals.push(goal(`RSS flat while serving ${k.name}`, growthMb < 64, `peak +${growthMb.toFixed(1)} MB over idle`));
+          }
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return [{
+    title: "static files",
+    note: `wrk for ${opts.seconds}s per case; RSS growth = peak RSS during the case minus idle RSS.`,
+    columns: ["server", "case", "req/s", "MB/s", "RSS growth MB", "errors"],
+    rows,
+    goals,
+  }];
+}
