@@ -216,7 +216,7 @@ describe("HTTP1ServerConnection", () => {
 describe("HTTP1ServerConnection timeouts", () => {
   let s: Started;
   before(async () => {
-    s = await startServer(echoHandler, { headerTimeout: 0.15, bodyTimeout: 0.15, idleConnectionTimeout: 0.2 });
+    s = await startServer(echoHandler, { headerTimeout: 0.15, bodyTimeout: 0.15, idleConnectionTimeout: 0.4 });
   });
   after(() => s.stop());
 

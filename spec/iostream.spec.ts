@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { IOStream, StreamBufferFullError, StreamClosedError, UnsatisfiableReadError } from "../src/iostream";
+import { makeSelfSignedCert } from "./support/rawclient";
 
 /** A connected pair: `stream` is the IOStream under test, `peer` the raw socket at the other end. */
 async function pair(options?: ConstructorParameters<typeof IOStream>[1]): Promise<{ stream: IOStream; peer: net.Socket; done: () => Promise<void> }> {
@@ -224,6 +226,28 @@ describe("IOStream", () => {
         expect(stream.socket.writableLength).to.be.at.most(256 * 1024);
       } finally {
         await done();
+      }
+    });
+  });
+
+  describe("over a TLS socket", () => {
+    it("reads and writes the decrypted stream", async function () {
+      this.timeout(20000);
+      const { key, cert } = makeSelfSignedCert();
+      const server = tls.createServer({ key, cert }, (socket) => {
+        const stream = new IOStream(socket);
+        void stream.readUntil("\n").then((line) => stream.write("echo " + line.toString()));
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      const client = tls.connect({ port: (server.address() as net.AddressInfo).port, host: "127.0.0.1", ca: cert, servername: "localhost" });
+      try {
+        await new Promise((r) => client.once("secureConnect", r));
+        const stream = new IOStream(client);
+        await stream.write("hello\n");
+        expect((await stream.readUntil("\n")).toString()).to.equal("echo hello\n");
+      } finally {
+        client.destroy();
+        await new Promise((r) => server.close(r));
       }
     });
   });

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import {
   LogLevelSetting,
   LogOutput,
@@ -233,6 +235,25 @@ describe("log", () => {
       expect(getLogLevel()).to.equal("warning");
       parser.logging = "error";
       expect(getLogLevel()).to.equal("error");
+    });
+
+    it("applies the default level, info, when the command line is parsed without --logging", () => {
+      setLogLevel("warning");
+      const parser = new OptionParser();
+      defineLoggingOptions(parser);
+      parser.parseCommandLine([]);
+      expect(getLogLevel()).to.equal("info");
+    });
+
+    describe("before logging is configured", () => {
+      it("writes warnings and errors but no info lines, as Tornado does", () => {
+        // A fresh process: the level is module state that this run has already set.
+        const script = `const log = require(${JSON.stringify(path.join(__dirname, "../src/log.js"))});
+          log.logRequest({ status: 200, method: "GET", uri: "/ok", remoteIp: "127.0.0.1", requestTime: 0.001 });
+          log.logRequest({ status: 404, method: "GET", uri: "/missing", remoteIp: "127.0.0.1", requestTime: 0.001 });`;
+        const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+        expect(run.stderr).to.contain("404 GET /missing").and.not.contain("/ok");
+      });
     });
 
     describe("when the level is not known", () => {

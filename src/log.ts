@@ -40,13 +40,17 @@ interface Handler {
   severity: number;
 }
 
-let level: LogLevelSetting = "info";
-let threshold = SEVERITY.info;
+// Until logging is configured (setLogLevel, or parseCommandLine applying --logging), only
+// warnings and errors reach stderr, as in Tornado before enable_pretty_logging: a library user
+// doesn't get an access line per request unless they ask for it.
+let level: LogLevelSetting = "warning";
+let threshold = SEVERITY.warning;
 let output: LogOutput | null = process.stderr;
 let handlers: readonly Handler[] = [];
 
 /**
- * Sets the level below which records are not written to the output (default `info`).
+ * Sets the level below which records are not written to the output (default `warning` until
+ * configured; `parseCommandLine()` applies `--logging`, whose default is `info`).
  *
  * @example
  * setLogLevel("debug");
@@ -248,6 +252,9 @@ export function defineLoggingOptions(parser: OptionParser = options): void {
     group: "logging",
     callback: (value) => setLogLevel(value as LogLevelSetting),
   });
+  // The callback runs only for a value given on the command line; the default applies once
+  // parsing finishes, as Tornado's parse_command_line turns on logging at `info`.
+  parser.addParseCallback(() => setLogLevel(parser.get("logging") as LogLevelSetting));
 }
 
 defineLoggingOptions(options);

@@ -2,7 +2,11 @@
  * A raw-socket HTTP/1.x client for server specs: sends exact bytes, parses responses strictly
  * enough to tell framing errors apart, and reports closes.
  */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as tls from "node:tls";
 
 export interface RawResponse {
@@ -214,4 +218,21 @@ export function echoHandler(request: import("../../src/httputil").HTTPServerRequ
   const headers = new HTTPHeaders({ "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) });
   void request.connection!.writeHeaders({ version: "HTTP/1.1", code: 200, reason: "OK" }, headers, body);
   request.connection!.finish();
+}
+
+/** A throwaway self-signed certificate for `localhost`, made with the openssl CLI. */
+export function makeSelfSignedCert(): { key: Buffer; cert: Buffer } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tornado-tls-"));
+  try {
+    const keyFile = path.join(dir, "key.pem");
+    const certFile = path.join(dir, "cert.pem");
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+      { stdio: "ignore" },
+    );
+    return { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

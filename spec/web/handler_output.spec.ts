@@ -1,5 +1,7 @@
 import { expect } from "chai";
+import { createHash } from "node:crypto";
 import { HTTPError } from "../../src/web/errors";
+import { bodyEtag } from "../../src/web/handler_output";
 import { RequestHandler } from "../../src/web/handler";
 import { runHandler } from "../../src/testing";
 
@@ -389,5 +391,13 @@ describe("RequestHandler status 204", () => {
     }
     const res = await runHandler(Bad);
     expect(res.status).to.equal(500);
+  });
+});
+
+describe("bodyEtag", () => {
+  it("is the quoted SHA-1 hex of the whole body, however it was chunked", () => {
+    const sha1 = `"${createHash("sha1").update("Hello, world").digest("hex")}"`;
+    expect(bodyEtag([Buffer.from("Hello, world")])).to.equal(sha1);
+    expect(bodyEtag([Buffer.from("Hello, "), Buffer.from("world")])).to.equal(sha1);
   });
 });

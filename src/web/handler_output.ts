@@ -2,7 +2,7 @@
  * Plain functions behind RequestHandler's output: header value checks, status reasons, the cached
  * Date header, ETag comparison and the default error page.
  */
-import { createHash } from "node:crypto";
+import { createHash, hash as oneShotHash } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { xhtmlEscape } from "../escape";
 
@@ -56,6 +56,8 @@ export function httpDateNow(): string {
 
 /** A strong ETag from the SHA-1 of the body chunks. */
 export function bodyEtag(chunks: readonly Buffer[]): string {
+  // Most responses are one chunk: the one-shot hash is ~3x cheaper than a Hash object.
+  if (chunks.length === 1) return `"${oneShotHash("sha1", chunks[0], "hex")}"`;
   const hash = createHash("sha1");
   for (const chunk of chunks) hash.update(chunk);
   return `"${hash.digest("hex")}"`;
