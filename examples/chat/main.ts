@@ -8,7 +8,7 @@ parseCommandLine();
 
 // A fresh secret per start: sign-ins don't survive a restart, which is fine for a demo.
 const { app } = makeChatApplication({ cookieSecret: randomBytes(32).toString("base64") });
-app.listen(options.port as number).then(() => {
-  console.log(`chat demo listening on http://localhost:${options.port}/`);
+app.listen(options.port as number).then((server) => {
+  console.log(`chat demo listening on http://localhost:${server.address()?.port}/`);
 });
 IOLoop.instance().start();

@@ -4,7 +4,8 @@
  */
 import path from "node:path";
 import {
-  Application, Asynchronous, Authenticated, HTTPError, PathArgs, RequestHandler, Route, UIModule, UiModule, xhtmlEscape,
+  Application, Asynchronous, Authenticated, HTTPError, Locale, PathArgs, RequestHandler, Route, UIModule, UiModule,
+  loadTranslations, xhtmlEscape,
 } from "../../src";
 import { exampleDir } from "../assets";
 
@@ -124,7 +125,23 @@ class AsyncAwaitHandler extends RequestHandler {
   }
 }
 
-/** UI modules: one entry, with its own CSS included once per page. */
+/**
+ * Localization: `_()` and `locale.formatDate` in the user's language (Accept-Language, or `?lang=`
+ * through getUserLocale), with the Spanish translations in translations/es_LA.csv.
+ */
+@Route("/localized")
+class LocalizedHandler extends RequestHandler {
+  override getUserLocale(): Locale | null {
+    const lang = this.getArgument("lang", null);
+    return lang ? Locale.get(lang) : null;
+  }
+  get(): void {
+    const people = ["ann", "ben", "cat"];
+    this.render("localized.html", { people, posted: new Date(Date.now() - 5 * 60_000) });
+  }
+}
+
+/** UI modules: one entry, with its own CSS and JavaScript included once per page. */
 @UiModule("Entry")
 export class EntryModule extends UIModule {
   override render(entry: string, showComments = false): string {
@@ -133,16 +150,20 @@ export class EntryModule extends UIModule {
   override embeddedCss(): string {
     return ".entry { margin-bottom: 1em; }";
   }
+  override embeddedJavascript(): string {
+    return 'document.querySelectorAll(".entry").forEach((e) => e.setAttribute("data-ready", "1"));';
+  }
 }
 
 export const handlers = [
   HomeHandler, StoryHandler, FormHandler, AdminHandler, CookieHandler, SecureCookieHandler,
-  HelloHandler, LoginHandler, AsyncHandler, AsyncAwaitHandler, EntryModule,
+  HelloHandler, LoginHandler, AsyncHandler, AsyncAwaitHandler, LocalizedHandler, EntryModule,
 ];
 
 /** The walkthrough's application with the seed's settings (cookie secret, login URL, XSRF, static). */
 export function makeApplication(settings: Record<string, unknown> = {}): Application {
   const dir = exampleDir("walkthrough");
+  loadTranslations(path.join(dir, "translations"));
   return new Application(handlers, {
     cookieSecret: COOKIE_SECRET,
     loginUrl: "/login",

@@ -6,7 +6,7 @@ define("port", { default: 8888, help: "run on the given port" });
 parseCommandLine();
 
 const app = makeApplication();
-app.listen(options.port as number).then(() => {
-  console.log(`walkthrough listening on http://127.0.0.1:${options.port}/`);
+app.listen(options.port as number).then((server) => {
+  console.log(`walkthrough listening on http://localhost:${server.address()?.port}/`);
 });
 IOLoop.instance().start();

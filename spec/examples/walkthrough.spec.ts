@@ -96,6 +96,30 @@ describe("examples/walkthrough", () => {
     });
   });
 
+  describe("localization", () => {
+    it("speaks English by default, with plurals and a relative date", async () => {
+      const html = await (await client.fetch("/localized")).text();
+      expect(html).to.contain('<p id="liked">3 people liked this</p>');
+      expect(html).to.contain('<p id="posted">Posted: 5 minutes ago</p>');
+      expect(html).to.contain("<title>tornado-ts - Home</title>");
+    });
+
+    it("translates for a Spanish Accept-Language through the CSV catalogue", async () => {
+      const res = await client.fetch("/localized", { headers: { "Accept-Language": "de;q=0.2, es-LA;q=0.9" } });
+      const html = await res.text();
+      expect(html).to.contain('<p id="code">es_LA</p>');
+      expect(html).to.contain('<p id="liked">A 3 personas les gustó esto</p>');
+      expect(html).to.contain('<p id="posted">Publicado: hace 5 minutos</p>');
+    });
+
+    it("adds the UI module's JavaScript once, before </body>", async () => {
+      const html = await (await client.fetch("/localized?lang=en_US")).text();
+      expect(html.match(/data-ready/g)).to.have.length(1);
+      expect(html.indexOf("data-ready")).to.be.greaterThan(html.indexOf("localized entry"));
+      expect(html.indexOf("data-ready")).to.be.lessThan(html.indexOf("</body>"));
+    });
+  });
+
   describe("static files", () => {
     it("serves robots.txt from the static folder", async () => {
       const res = await client.fetch("/robots.txt");
