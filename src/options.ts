@@ -369,7 +369,7 @@ function loadConfig(file: string): Record<string, unknown> {
     if (/\.c?js$/.test(file)) {
       // Fresh each time, so a reload picks up edits.
       delete require.cache[require.resolve(file)];
-       
+      // A config module is chosen at run time, so it is required, not imported.
       const mod = require(file) as { __esModule?: boolean; default?: unknown };
       loaded = mod && mod.__esModule && typeof mod.default === "object" ? mod.default : mod;
     } else {

@@ -175,7 +175,6 @@ const nativeImport = new Function("specifier", "return import(specifier)") as (s
 
 async function importModule(file: string): Promise<Record<string, unknown>> {
   try {
-     
     return require(file) as Record<string, unknown>;
   } catch (err) {
     if ((err as { code?: string }).code === "ERR_REQUIRE_ESM") {
