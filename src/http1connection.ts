@@ -45,7 +45,6 @@ export const enum Phase {
 }
 
 const HTTP_VERSION_RE = /^HTTP\/1\.[0-9]$/;
-const TARGET_RE = /^[\x21-\x7e\x80-\xff]+$/;
 const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;
 const DIGITS_RE = /^[0-9]+$/;
 const CHUNK_SIZE_RE = /^([0-9A-Fa-f]+)[ \t]*(?:;.*)?$/;
@@ -54,6 +53,26 @@ const HIGH_BYTE_RE = /[\x80-\xff]/;
 const CRLF = Buffer.from("\r\n");
 const CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n";
 const EMPTY: Buffer = Buffer.alloc(0);
+
+const COMMON_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
+
+/**
+ * Validates a request target (visible ASCII or bytes past 0x7f, nothing else); returns whether
+ * it holds bytes past 0x7f. One char-code loop instead of two regex scans.
+ */
+function checkTarget(uri: string): boolean {
+  let high = false;
+  const n = uri.length;
+  if (n === 0) throw new HTTPInputError("invalid request target");
+  for (let i = 0; i < n; i++) {
+    const c = uri.charCodeAt(i);
+    if (c > 0x7e) {
+      if (c === 0x7f) throw new HTTPInputError("invalid request target");
+      high = true;
+    } else if (c < 0x21) throw new HTTPInputError("invalid request target");
+  }
+  return high;
+}
 
 /** Index just past the blank line ending a head (CRLF or bare LF line ends), or -1. */
 function findHeadEnd(buf: Buffer, from: number, end: number): number {
@@ -82,6 +101,11 @@ export class HTTP1ServerConnection {
   /** Body framing of the head just parsed: a length, or -1 for chunked. */
   private announcedBodyLength = 0;
   private readonly remoteIp: string;
+  /** The last Host header value that passed HOST_RE. */
+  private validHost: string | null = null;
+  /** Trampoline state of serveOne. */
+  private serving = false;
+  private serveAgain = false;
 
   constructor(
     readonly stream: IOStream,
@@ -99,7 +123,7 @@ export class HTTP1ServerConnection {
   }
 
   start(): void {
-    void this.serveOne();
+    this.serveOne();
   }
 
   /** Closes now if no request is under way (for graceful stop); otherwise after its response. */
@@ -135,7 +159,7 @@ export class HTTP1ServerConnection {
       this.stream.drained().then(() => this.serveOne(), () => this.stream.close());
       return;
     }
-    void this.serveOne();
+    this.serveOne();
   }
 
   /** Called by the response when the application failed; answers 500 or drops the connection. */
@@ -150,17 +174,70 @@ export class HTTP1ServerConnection {
     }
   }
 
-  private async serveOne(): Promise<void> {
-    let request: HTTPServerRequest | null;
+  /**
+   * Reads and dispatches the next request. A trampoline: when a handler finishes synchronously
+   * and the next (pipelined) head is already buffered, the loop below serves it instead of
+   * recursing, so the stack stays flat however many requests arrive in one packet.
+   */
+  private serveOne(): void {
+    if (this.serving) {
+      this.serveAgain = true;
+      return;
+    }
+    this.serving = true;
     try {
-      request = await this.readRequest();
+      do {
+        this.serveAgain = false;
+        this.readHead();
+      } while (this.serveAgain);
+    } finally {
+      this.serving = false;
+    }
+  }
+
+  /** Starts reading a head; `onHead` runs at once when it is buffered (no promise, no microtask). */
+  private readHead(): void {
+    const params = this.owner.params;
+    const fresh = this.stream.bufferedLength === 0;
+    this.phase = fresh && this.served > 0 ? Phase.Idle : Phase.Head;
+    this.deadline = performance.now() + (this.phase === Phase.Idle ? params.idleConnectionTimeout : params.headerTimeout);
+    this.stream.readUntilMatchThen(findHeadEnd, 2, params.maxHeaderSize, this.onHead, this.onHeadError);
+  }
+
+  private readonly onHead = (head: Buffer): void => {
+    const text = head.toString("latin1");
+    let lineStart = 0;
+    // RFC 9112 §2.2: ignore empty lines before the request line.
+    while (lineStart < text.length && (text.charCodeAt(lineStart) === 13 || text.charCodeAt(lineStart) === 10)) lineStart++;
+    if (lineStart === text.length) {
+      this.serveOne();
+      return;
+    }
+    this.served++;
+    let request: HTTPServerRequest;
+    try {
+      request = this.parseHead(text, lineStart);
     } catch (err) {
       this.onReadError(err);
       return;
     }
-    if (request === null) return;
-    this.dispatch(request);
-  }
+    if (this.announcedBodyLength === 0) {
+      this.dispatch(request);
+      return;
+    }
+    this.readBody(request, this.announcedBodyLength).then(
+      () => this.dispatch(request),
+      (err: unknown) => this.onReadError(err),
+    );
+  };
+
+  private readonly onHeadError = (err: unknown): void => {
+    if (err instanceof StreamClosedError && this.stream.bufferedLength === 0) {
+      this.stream.close();
+      return;
+    }
+    this.onReadError(err);
+  };
 
   private dispatch(request: HTTPServerRequest): void {
     this.phase = Phase.Busy;
@@ -203,37 +280,6 @@ export class HTTP1ServerConnection {
     this.owner.connectionClosed(this);
   }
 
-  /** Reads one whole request (head and body); null when the peer closed cleanly between requests. */
-  private async readRequest(): Promise<HTTPServerRequest | null> {
-    const params = this.owner.params;
-    let text: string;
-    let lineStart: number;
-    for (;;) {
-      const fresh = this.stream.bufferedLength === 0;
-      this.phase = fresh && this.served > 0 ? Phase.Idle : Phase.Head;
-      this.deadline = performance.now() + (this.phase === Phase.Idle ? params.idleConnectionTimeout : params.headerTimeout);
-      let head: Buffer;
-      try {
-        head = await this.stream.readUntilMatch(findHeadEnd, 2, { maxBytes: params.maxHeaderSize });
-      } catch (err) {
-        if (err instanceof StreamClosedError && this.stream.bufferedLength === 0) {
-          this.stream.close();
-          return null;
-        }
-        throw err;
-      }
-      text = head.toString("latin1");
-      lineStart = 0;
-      // RFC 9112 §2.2: ignore empty lines before the request line.
-      while (lineStart < text.length && (text.charCodeAt(lineStart) === 13 || text.charCodeAt(lineStart) === 10)) lineStart++;
-      if (lineStart < text.length) break;
-    }
-    this.served++;
-    const request = this.parseHead(text, lineStart);
-    if (this.announcedBodyLength !== 0) await this.readBody(request, this.announcedBodyLength);
-    return request;
-  }
-
   /** Parses and validates a request head; the body's framing is left in `announcedBodyLength`. */
   private parseHead(text: string, lineStart: number): HTTPServerRequest {
     const params = this.owner.params;
@@ -245,9 +291,10 @@ export class HTTP1ServerConnection {
     const method = text.slice(lineStart, sp1);
     let uri = text.slice(sp1 + 1, sp2);
     const version = text.slice(sp2 + 1, lineEnd);
-    if (!TOKEN_RE.test(method)) throw new HTTPInputError("invalid method");
-    if (!HTTP_VERSION_RE.test(version)) throw new HTTPInputError("unsupported HTTP version");
-    if (!TARGET_RE.test(uri)) throw new HTTPInputError("invalid request target");
+    // Common values first: a Set lookup or string compare is cheaper than the regex.
+    if (!COMMON_METHODS.has(method) && !TOKEN_RE.test(method)) throw new HTTPInputError("invalid method");
+    if (version !== "HTTP/1.1" && version !== "HTTP/1.0" && !HTTP_VERSION_RE.test(version)) throw new HTTPInputError("unsupported HTTP version");
+    const highBytes = checkTarget(uri);
     const headers = new HTTPHeaders();
     parseHeaderLines(text, eol + 1, headers);
 
@@ -262,18 +309,21 @@ export class HTTP1ServerConnection {
         throw new HTTPInputError("invalid request target");
       }
     }
-    if (HIGH_BYTE_RE.test(uri)) uri = Buffer.from(uri, "latin1").toString("utf8");
+    if (highBytes && HIGH_BYTE_RE.test(uri)) uri = Buffer.from(uri, "latin1").toString("utf8");
     const hosts = headers.getList("Host");
     if (hosts.length > 1) throw new HTTPInputError("more than one Host header");
     if (hosts.length === 0 && http11 && host === undefined) throw new HTTPInputError("HTTP/1.1 request without Host");
-    if (hosts.length === 1 && !HOST_RE.test(hosts[0])) throw new HTTPInputError("invalid Host header");
+    if (hosts.length === 1 && hosts[0] !== this.validHost) {
+      if (!HOST_RE.test(hosts[0])) throw new HTTPInputError("invalid Host header");
+      this.validHost = hosts[0]; // a keep-alive client repeats its Host: check it once
+    }
     if (host !== undefined && !HOST_RE.test(host)) throw new HTTPInputError("invalid host in request target");
 
     this.announcedBodyLength = this.bodyLength(headers, http11);
     let remoteIp = this.remoteIp;
     let protocol = this.protocol;
     if (params.xheaders) [remoteIp, protocol] = this.applyXheaders(headers, remoteIp, protocol);
-    return new HTTPServerRequest({ method, uri, version, headers, body: EMPTY, remoteIp, protocol, host });
+    return new HTTPServerRequest({ method, uri, version, headers, body: EMPTY, remoteIp, protocol, host: host ?? hosts[0] });
   }
 
   /** Reads the body announced in the head (-1: chunked) into `request.body`. */
@@ -294,6 +344,8 @@ export class HTTP1ServerConnection {
 
   /** Bytes of body announced by Content-Length, -1 for chunked; throws on faulty framing. */
   private bodyLength(headers: HTTPHeaders, http11: boolean): number {
+    // Most requests have neither header: two lookups without allocating lists.
+    if (!headers.has("Transfer-Encoding") && !headers.has("Content-Length")) return 0;
     const te = headers.getList("Transfer-Encoding");
     const cl = headers.getList("Content-Length");
     if (te.length > 0) {

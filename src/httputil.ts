@@ -151,11 +151,16 @@ export class HTTPHeaders implements Iterable<[string, string]> {
         if (!TOKEN_RE.test(name)) throw new Error("invalid response header name: " + JSON.stringify(name));
         if (knownGoodNames.size < 1024) knownGoodNames.add(name);
       }
-      if (PLAIN_VALUE_RE.test(value)) {
+      if (knownPlainValues.has(value)) {
+        // checked before: plain printable ASCII
+      } else if (PLAIN_VALUE_RE.test(value)) {
         if (NOT_LATIN1_RE.test(value.replace(PLAIN_CHARS_RE, ""))) {
           throw new Error("invalid character in response header " + name + ": " + JSON.stringify(value));
         }
         nonAscii = true;
+      } else if (value.length <= 64) {
+        if (knownPlainValues.size >= 512) knownPlainValues.clear(); // stale Dates must not fill it for good
+        knownPlainValues.add(value);
       }
       out += name + ": " + value + "\r\n";
     }
@@ -371,6 +376,9 @@ const NOT_LATIN1_RE = /[^\x80-\xff]/;
 // Response header names repeat; remembering the valid ones skips a regex per header.
 const knownGoodNames = new Set<string>();
 const knownRequestNames = new Set<string>();
+// Response values repeat too (Server, Content-Type, the Date of this second, small lengths):
+// a Set hit is cheaper than the regex. Bounded: emptied when full.
+const knownPlainValues = new Set<string>();
 /** Control characters no field value may hold (HTAB and obs-text are allowed). */
 const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
 

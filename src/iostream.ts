@@ -58,6 +58,11 @@ type Callback<T> = (value: T) => void;
 
 const EMPTY = Buffer.alloc(0);
 const RESOLVED: Promise<void> = Promise.resolve();
+/**
+ * What `write` returns when the socket took the data at once: one shared, already-resolved
+ * promise. Callers may compare with it to skip chaining on a write that cannot fail.
+ */
+export const WRITTEN: Promise<void> = RESOLVED;
 const noop = (): void => undefined;
 
 const enum ReadKind {
@@ -167,6 +172,18 @@ export class IOStream {
     this.finder = finder;
     this.lookback = lookback;
     return this.startRead(undefined);
+  }
+
+  /**
+   * readUntilMatch without a promise: `done` runs synchronously when the buffer already holds a
+   * match, else from the socket's data event. Saves a promise and a microtask hop per request
+   * head (about 1 µs of the ~25 µs a keep-alive request costs).
+   */
+  readUntilMatchThen(finder: MatchFinder, lookback: number, maxBytes: number, done: Callback<Buffer>, fail: Callback<unknown>): void {
+    this.beginRead(ReadKind.Match, maxBytes);
+    this.finder = finder;
+    this.lookback = lookback;
+    this.startReadThen(done, fail);
   }
 
   /** Resolves with exactly `n` bytes, or with 1..n bytes as soon as any are there when `partial`. */
@@ -301,32 +318,37 @@ export class IOStream {
   }
 
   private startRead(callback: Callback<Buffer> | undefined): Promise<Buffer> {
+    return this.settle(new Promise<Buffer>((resolve, reject) => this.startReadThen(resolve, reject)), callback);
+  }
+
+  /** Satisfies the pending read from the buffer now, or parks `done`/`fail` until data comes. */
+  private startReadThen(done: Callback<Buffer>, fail: Callback<unknown>): void {
     let result: Buffer | null;
     try {
       result = this.trySatisfy();
     } catch (err) {
       this.clearRead();
-      return this.settle(Promise.reject(err), callback);
+      fail(err);
+      return;
     }
     if (result !== null) {
       this.clearRead();
-      return this.settle(Promise.resolve(result), callback);
+      done(result);
+      return;
     }
     if (this.isClosed || this.eof) {
       const kind = this.kind;
       this.clearRead();
-      if (kind === ReadKind.Close) return this.settle(Promise.resolve(this.take(this.end - this.start)), callback);
-      return this.settle(Promise.reject(new StreamClosedError(this.error)), callback);
+      if (kind === ReadKind.Close) done(this.take(this.end - this.start));
+      else fail(new StreamClosedError(this.error));
+      return;
     }
-    const p = new Promise<Buffer>((resolve, reject) => {
-      this.resolveRead = resolve;
-      this.rejectRead = reject;
-    });
+    this.resolveRead = done;
+    this.rejectRead = fail;
     if (this.paused) {
       this.paused = false;
       this.socket.resume();
     }
-    return this.settle(p, callback);
   }
 
   private settle<T>(p: Promise<T>, callback: Callback<T> | (() => void) | undefined): Promise<T> {

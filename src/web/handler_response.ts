@@ -4,6 +4,7 @@
  */
 import { SafeString, jsonEncode } from "../escape";
 import { HTTPHeaders, type HTTPServerRequest } from "../httputil";
+import { WRITTEN } from "../iostream";
 import { appLog } from "../log";
 import type { Application } from "./application";
 import { HTTPError } from "./errors";
@@ -32,6 +33,7 @@ interface ResponseObserver {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
 const DAY_MS = 86_400_000;
 
 /**
@@ -43,13 +45,14 @@ export abstract class HandlerResponse {
   /** The application's settings (shared, do not modify per request). */
   readonly settings: ApplicationSettings;
 
-  protected outputTransforms: OutputTransform[] = [];
+  // Shared and frozen until the lifecycle installs the application's transforms: no array per request.
+  protected outputTransforms: readonly OutputTransform[] = NO_TRANSFORMS;
   /** Set by the lifecycle just before a 405 so the error page carries `Allow`. */
   protected allowOnError: string | undefined;
   private statusCode = 200;
   private reasonPhrase = "OK";
   private responseHeaders!: HTTPHeaders;
-  private writeBuffer: Buffer[] = [];
+  private writeBuffer!: Buffer[]; // set by clear()
   private newCookies: Map<string, string> | null = null;
   private headersSent = false;
   private finishedFlag = false;
@@ -191,7 +194,8 @@ export abstract class HandlerResponse {
     }
     // The response is complete as far as the handler goes: a peer that vanished meanwhile is
     // not the handler's error, so this promise never rejects.
-    return flushed.then(noop, noop);
+    // A write the socket already took cannot fail: skip the chain (two promises per request).
+    return flushed === WRITTEN ? flushed : flushed.then(noop, noop);
   }
 
   /**
@@ -338,13 +342,13 @@ export abstract class HandlerResponse {
       for (const t of this.outputTransforms) [status, chunk] = t.transformFirstChunk(status, this.responseHeaders, chunk, finishing);
       if (status !== this.statusCode) this.setStatus(status);
       if (this.newCookies) for (const header of this.newCookies.values()) this.responseHeaders.add("Set-Cookie", header);
-      if (!connection) return Promise.resolve();
+      if (!connection) return WRITTEN;
       const start = { version: "HTTP/1.1", code: this.statusCode, reason: this.reasonPhrase };
       return settle(connection.writeHeaders(start, this.responseHeaders, isHead ? EMPTY : chunk));
     }
     for (const t of this.outputTransforms) chunk = t.transformChunk(chunk, finishing);
     // A zero-length chunk would read as the end of a chunked body.
-    if (!connection || isHead || chunk.length === 0) return Promise.resolve();
+    if (!connection || isHead || chunk.length === 0) return WRITTEN;
     return settle(connection.write(chunk));
   }
 
@@ -366,6 +370,6 @@ function noop(): void {}
 
 /** Lets callers await a write while a write nobody awaits (peer gone) cannot crash the process. */
 function settle(p: Promise<void>): Promise<void> {
-  p.catch(() => undefined);
+  if (p !== WRITTEN) p.catch(noop);
   return p;
 }

@@ -323,6 +323,12 @@ export class HostRouter {
     if (specs.length === 0) this.groupFor(hostPattern);
   }
 
+  /** Whether every group matches any host, so routing never needs the request's host name. */
+  get hostIndependent(): boolean {
+    for (let i = 0; i < this.groups.length; i++) if (!this.groups[i].anyHost) return false;
+    return true;
+  }
+
   /** The route for `path` on `hostName` (lower-case, no port), or null. */
   match(hostName: string, path: string, defaultHost?: string): RouteMatch | null {
     const groups = this.groups;
