@@ -5,19 +5,13 @@
 
 import { parseMultipartFormData } from "./multipart";
 import type { MultipartLimits } from "./multipart";
+import { HTTPInputError, TOKEN_RE, parseHeaderLines } from "./headerlines";
 
 export { formatTimestamp, urlConcat, parseRequestRange, parseContentRange, formatContentRange, responses, parseResponseStartLine } from "./httpvalues";
 export type { UrlArgs } from "./httpvalues";
 export { parseMultipartFormData, parseHeaderParams } from "./multipart";
 export type { MultipartLimits } from "./multipart";
-
-/** Raised for malformed input from the peer; the connection answers 400 (or `status`) and closes. */
-export class HTTPInputError extends Error {
-  constructor(message: string, readonly status: number = 400) {
-    super(message);
-    this.name = "HTTPInputError";
-  }
-}
+export { HTTPInputError, TOKEN_RE, parseHeaderLines } from "./headerlines";
 
 /**
  * A case-insensitive, multi-valued header collection that remembers wire order.
@@ -367,68 +361,15 @@ export class HTTPServerRequest {
   }
 }
 
-/** tchar (RFC 9110 §5.6.2): what header names and methods are made of. */
-export const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Response values: anything outside printable ASCII sends us down the careful path.
 const PLAIN_VALUE_RE = /[^\x20-\x7e\t]/;
 const PLAIN_CHARS_RE = /[\x20-\x7e\t]/g;
 const NOT_LATIN1_RE = /[^\x80-\xff]/;
 // Response header names repeat; remembering the valid ones skips a regex per header.
 const knownGoodNames = new Set<string>();
-const knownRequestNames = new Set<string>();
 // Response values repeat too (Server, Content-Type, the Date of this second, small lengths):
 // a Set hit is cheaper than the regex. Bounded: emptied when full.
 const knownPlainValues = new Set<string>();
-/** Control characters no field value may hold (HTAB and obs-text are allowed). */
-const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
-
-/**
- * Parses header lines of `text` from `start` into `headers`, stopping at the first empty line.
- * Throws HTTPInputError on a bad name, a bad value, a missing colon, whitespace before the
- * colon, or a continuation line with nothing to continue.
- */
-export function parseHeaderLines(text: string, start: number, headers: HTTPHeaders): void {
-  const len = text.length;
-  let pos = start;
-  let name: string | null = null;
-  let value = "";
-  while (pos < len) {
-    let eol = text.indexOf("\n", pos);
-    if (eol < 0) eol = len;
-    const lineEnd = eol > pos && text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    if (lineEnd === pos) break;
-    const first = text.charCodeAt(pos);
-    if (first === 32 || first === 9) {
-      if (name === null) throw new HTTPInputError("header block starts with a continuation line");
-      const more = trimWhitespace(text, pos, lineEnd);
-      if (BAD_VALUE_RE.test(more)) throw new HTTPInputError("invalid character in header value");
-      if (more.length > 0) value = value.length > 0 ? value + " " + more : more;
-    } else {
-      if (name !== null) headers.add(name, value);
-      const colon = text.indexOf(":", pos);
-      if (colon <= pos || colon >= lineEnd) throw new HTTPInputError("malformed header line");
-      name = text.slice(pos, colon);
-      if (!knownRequestNames.has(name)) {
-        if (!TOKEN_RE.test(name)) throw new HTTPInputError("invalid header name");
-        if (knownRequestNames.size < 1024) knownRequestNames.add(name);
-      }
-      value = trimWhitespace(text, colon + 1, lineEnd);
-      if (BAD_VALUE_RE.test(value)) throw new HTTPInputError("invalid character in header value");
-    }
-    pos = eol + 1;
-  }
-  if (name !== null) headers.add(name, value);
-}
-
-/** text[from, to) without leading and trailing SP/HTAB (String#trim would also eat NBSP and VT). */
-function trimWhitespace(text: string, from: number, to: number): string {
-  let a = from;
-  let b = to;
-  while (a < b && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
-  while (b > a && (text.charCodeAt(b - 1) === 32 || text.charCodeAt(b - 1) === 9)) b--;
-  return text.slice(a, b);
-}
-
 /** Splits `host[:port]` (IPv6 literals in brackets); the port is undefined when absent. */
 export function splitHostAndPort(netloc: string): [string, number | undefined] {
   const m = /^(.+?):(\d+)$/.exec(netloc);

@@ -4,7 +4,6 @@
  * `getUserLocale`, `writeError`, `computeEtag`). The output half lives in handler_response.ts.
  */
 import type { SafeString } from "../escape";
-import { urlEscape } from "../escape";
 import type { HTTPServerRequest } from "../httputil";
 import { appLog, genLog } from "../log";
 import { Locale, parseAcceptLanguage } from "../locale";
@@ -15,29 +14,18 @@ import { NOT_FOUND, SUPPORTED_METHODS, convertArgs, hasKeys, planFor, type Class
 import { templateNamespace } from "./handler_render";
 import { HandlerResponse } from "./handler_response";
 import { readRawXsrfToken, verifyXsrfToken, xsrfInput, type RawXsrfToken } from "./handler_xsrf";
-import { createSignedValue, decodeSignedValue, encodeXsrfToken, getSignatureKeyVersion, type CookieOptions } from "./security";
-import type { ApplicationSettings, TemplateLoaderLike } from "./settings";
+import { readSignedCookie, secureCookieAttributes, type GetSecureCookieOptions, type SecureCookieOptions } from "./handler_cookies";
+import { loginRedirectTarget, slashRedirectTarget } from "./handler_redirects";
+import { createSignedValue, encodeXsrfToken, getSignatureKeyVersion, type CookieOptions } from "./security";
+import { requireSetting, type ApplicationSettings, type TemplateLoaderLike } from "./settings";
 
 export { SUPPORTED_METHODS } from "./handler_plan";
 export type { ErrorExtras, WriteChunk } from "./handler_response";
+export type { GetSecureCookieOptions, SecureCookieOptions } from "./handler_cookies";
 
 type StaticModule = typeof import("./static");
 type UiModuleModule = typeof import("./uimodule");
 type UiBinding = ReturnType<UiModuleModule["bindUiModules"]>;
-
-/** Options of `setSecureCookie`: cookie attributes (expiresDays defaults to 30) and format version. */
-export interface SecureCookieOptions extends CookieOptions {
-  version?: 1 | 2;
-}
-
-/** Options of `getSecureCookie`. */
-export interface GetSecureCookieOptions {
-  /** Read this value instead of the request's cookie. */
-  value?: string | null;
-  /** Older values are refused (default 31). */
-  maxAgeDays?: number;
-  minVersion?: 1 | 2;
-}
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -173,25 +161,14 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
 
   /** Applies @RemoveSlash / @AddSlash; true when it answered with a redirect. */
   private redirectForSlash(policy: "remove" | "add"): boolean {
-    const path = this.request.path;
-    const wrong = policy === "remove" ? path.endsWith("/") && path !== "/" : !path.endsWith("/");
-    if (!wrong) return false;
-    const method = this.request.method;
-    if (method !== "GET" && method !== "HEAD") throw new HTTPError(404);
-    // Collapse leading slashes: "//evil.example/" must not become a protocol-relative redirect.
-    let target = policy === "remove" ? path.replace(/\/+$/, "") : path + "/";
-    target = target.replace(/^\/{2,}/, "/");
-    if (target === "") return false;
-    if (this.request.query) target += "?" + this.request.query;
+    const target = slashRedirectTarget(this.request, policy);
+    if (target === null) return false;
     this.redirect(target, true);
     return true;
   }
 
   private loginRedirectUrl(): string {
-    const url = this.getLoginUrl();
-    if (url.includes("?")) return url;
-    const next = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url) ? this.request.fullUrl() : this.request.uri;
-    return url + "?next=" + urlEscape(next);
+    return loginRedirectTarget(this.getLoginUrl(), this.request);
   }
 
   /** Turns an exception from any lifecycle step into a response (and a log line). */
@@ -322,9 +299,7 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
    * this.setSecureCookie("user", userId);
    */
   setSecureCookie(name: string, value: string | Buffer, options: SecureCookieOptions = {}): void {
-    const { version, ...cookieOptions } = options;
-    if (cookieOptions.expires === undefined && cookieOptions.expiresDays === undefined) cookieOptions.expiresDays = 30;
-    this.setCookie(name, this.createSignedValue(name, value, version), cookieOptions);
+    this.setCookie(name, this.createSignedValue(name, value, options.version), secureCookieAttributes(options));
   }
 
   /** Alias of setSecureCookie. */
@@ -347,8 +322,7 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   getSecureCookie(name: string, options: GetSecureCookieOptions = {}): string | null {
     const secret = this.requireSetting("cookieSecret", "secure cookies");
     const raw = options.value === undefined ? this.getCookie(name) : options.value;
-    const decoded = decodeSignedValue(secret, name, raw, { maxAgeDays: options.maxAgeDays, minVersion: options.minVersion });
-    return decoded === null ? null : decoded.toString("utf8");
+    return readSignedCookie(secret, name, raw, options);
   }
 
   /** Alias of getSecureCookie. */
@@ -520,10 +494,6 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
 
   /** A setting that must be there for `feature`; a clear error naming it otherwise. */
   protected requireSetting<K extends keyof ApplicationSettings>(name: K, feature: string): NonNullable<ApplicationSettings[K]> {
-    const value = this.settings[name];
-    if (value === undefined || value === null || value === "") {
-      throw new Error(`You must define the '${String(name)}' setting in your application to use ${feature}`);
-    }
-    return value as NonNullable<ApplicationSettings[K]>;
+    return requireSetting(this.settings, name, feature);
   }
 }

@@ -91,3 +91,17 @@ export interface ApplicationSettings {
   logFunction?: (handler: RequestHandler) => void;
   [setting: string]: unknown;
 }
+
+/**
+ * Setting `name`, which `feature` cannot work without; a clear error naming it when unset.
+ *
+ * @example
+ * const secret = requireSetting(app.settings, "cookieSecret", "secure cookies");
+ */
+export function requireSetting<K extends keyof ApplicationSettings>(settings: ApplicationSettings, name: K, feature: string): NonNullable<ApplicationSettings[K]> {
+  const value = settings[name];
+  if (value === undefined || value === null || value === "") {
+    throw new Error(`You must define the '${String(name)}' setting in your application to use ${feature}`);
+  }
+  return value as NonNullable<ApplicationSettings[K]>;
+}
