@@ -46,7 +46,7 @@ export function header(opts: BenchOptions, names: string[]): string {
   const cpu = os.cpus()[0]?.model ?? "unknown cpu";
   return [
     `- machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
-    `- node ${process.version}; tornado-ts ${version("..") === "not installed" ? JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version : ""}; ` +
+    `- node ${process.version}; tornado-ts ${JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version}; ` +
       ["fastify", "express", "eta", "ejs", "handlebars", "nunjucks"].map((p) => `${p} ${version(p)}`).join(", "),
     `- ${sh("wrk --version 2>&1 | head -1")}; python tornado ${sh("/usr/bin/python3 -c 'import tornado; print(tornado.version)'")}`,
     `- commit ${sh("git -C " + ROOT + " rev-parse --short HEAD")}, ${new Date().toISOString()}`,
