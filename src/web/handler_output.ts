@@ -59,23 +59,10 @@ export function httpDateNow(): string {
   return dateText;
 }
 
-const SMALL_ETAG_BODY = 256;
-let lastSmallBody: Buffer | null = null;
-let lastSmallEtag = "";
-
 /** A strong ETag from the SHA-1 of the body chunks. */
 export function bodyEtag(chunks: readonly Buffer[]): string {
   // Most responses are one chunk: the one-shot hash is ~3x cheaper than a Hash object.
-  if (chunks.length === 1) {
-    const body = chunks[0];
-    if (body.length > SMALL_ETAG_BODY) return `"${oneShotHash("sha1", body, "hex")}"`;
-    // Small bodies often repeat (status replies, counters, hello world): comparing with the
-    // last one is far cheaper than hashing (~0.5 µs per request saved).
-    if (lastSmallBody !== null && lastSmallBody.equals(body)) return lastSmallEtag;
-    lastSmallEtag = `"${oneShotHash("sha1", body, "hex")}"`;
-    lastSmallBody = Buffer.from(body); // a copy: the caller may reuse its buffer
-    return lastSmallEtag;
-  }
+  if (chunks.length === 1) return `"${oneShotHash("sha1", chunks[0], "hex")}"`;
   const hash = createHash("sha1");
   for (const chunk of chunks) hash.update(chunk);
   return `"${hash.digest("hex")}"`;
