@@ -13,6 +13,21 @@ export { parseMultipartFormData, parseHeaderParams } from "./multipart";
 export type { MultipartLimits } from "./multipart";
 export { HTTPInputError, TOKEN_RE, parseHeaderLines } from "./headerlines";
 
+// Header names repeat (a client sends the same ones on every request; handlers ask for the same
+// ones by literal): remembering their lower-case form saves a toLowerCase allocation per call.
+// Bounded, so a client inventing names cannot grow it.
+const lowerCaseCache = new Map<string, string>();
+
+/** `name` in lower case, from the cache when it has been seen before. */
+function lowerName(name: string): string {
+  let lower = lowerCaseCache.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCaseCache.size < 4096) lowerCaseCache.set(name, lower);
+  }
+  return lower;
+}
+
 /**
  * A case-insensitive, multi-valued header collection that remembers wire order.
  *
@@ -51,13 +66,13 @@ export class HTTPHeaders implements Iterable<[string, string]> {
   /** Appends a value, keeping any existing ones. */
   add(name: string, value: string): void {
     this.names.push(name);
-    this.lowerNames.push(name.toLowerCase());
+    this.lowerNames.push(lowerName(name));
     this.values.push(value);
   }
 
   /** Replaces every value of `name` with one value. */
   set(name: string, value: string): void {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     const i = this.lowerNames.indexOf(lower);
     if (i < 0) {
       this.add(name, value);
@@ -70,7 +85,7 @@ export class HTTPHeaders implements Iterable<[string, string]> {
 
   /** All values of `name` joined by commas (RFC 9110 §5.3), or undefined when absent. */
   get(name: string): string | undefined {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     const lowerNames = this.lowerNames;
     let found: string | undefined;
     for (let i = 0; i < lowerNames.length; i++) {
@@ -81,19 +96,19 @@ export class HTTPHeaders implements Iterable<[string, string]> {
 
   /** Every value of `name` in wire order (empty when absent). */
   getList(name: string): string[] {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     const out: string[] = [];
     for (let i = 0; i < this.lowerNames.length; i++) if (this.lowerNames[i] === lower) out.push(this.values[i]);
     return out;
   }
 
   has(name: string): boolean {
-    return this.lowerNames.indexOf(name.toLowerCase()) >= 0;
+    return this.lowerNames.indexOf(lowerName(name)) >= 0;
   }
 
   /** Removes every value of `name`; returns whether any was there. */
   delete(name: string): boolean {
-    const lower = name.toLowerCase();
+    const lower = lowerName(name);
     const before = this.names.length;
     this.removeFrom(lower, 0);
     return this.names.length !== before;

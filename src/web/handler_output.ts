@@ -59,8 +59,8 @@ export function httpDateNow(): string {
   return dateText;
 }
 
-/** A strong ETag from the SHA-1 of the body chunks. */
-export function bodyEtag(chunks: readonly Buffer[]): string {
+/** A strong ETag from the SHA-1 of the body chunks (text hashed as its UTF-8 bytes). */
+export function bodyEtag(chunks: readonly (Buffer | string)[]): string {
   // Most responses are one chunk: the one-shot hash is ~3x cheaper than a Hash object.
   if (chunks.length === 1) return `"${oneShotHash("sha1", chunks[0], "hex")}"`;
   const hash = createHash("sha1");

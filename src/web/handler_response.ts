@@ -52,7 +52,8 @@ export abstract class HandlerResponse {
   private statusCode = 200;
   private reasonPhrase = "OK";
   private responseHeaders!: HTTPHeaders;
-  private writeBuffer!: Buffer[]; // set by clear()
+  // Text stays text until the single socket write: no Buffer per chunk for the usual page.
+  private writeBuffer!: (Buffer | string)[]; // set by clear()
   private newCookies: Map<string, string> | null = null;
   private headersSent = false;
   private finishedFlag = false;
@@ -154,7 +155,7 @@ export abstract class HandlerResponse {
    */
   write(chunk: WriteChunk): void {
     if (this.finishedFlag) throw new Error("Cannot write() after finish()");
-    this.writeBuffer.push(this.toBuffer(chunk));
+    this.writeBuffer.push(this.toChunk(chunk));
   }
 
   /**
@@ -288,11 +289,11 @@ export abstract class HandlerResponse {
     for (const name of Object.keys(this.request.cookies)) this.clearCookie(name, options);
   }
 
-  private toBuffer(chunk: WriteChunk): Buffer {
-    if (typeof chunk === "string") return Buffer.from(chunk, "utf8");
+  private toChunk(chunk: WriteChunk): Buffer | string {
+    if (typeof chunk === "string") return chunk;
     if (Buffer.isBuffer(chunk)) return chunk;
     if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (chunk instanceof SafeString) return Buffer.from(chunk.html, "utf8");
+    if (chunk instanceof SafeString) return chunk.html;
     if (Array.isArray(chunk)) {
       throw new TypeError(
         "write() refuses arrays: a top-level JSON array can be read by another site (JSON hijacking); " +
@@ -301,7 +302,7 @@ export abstract class HandlerResponse {
     }
     if (chunk !== null && typeof chunk === "object") {
       this.setHeader("Content-Type", "application/json; charset=UTF-8");
-      return Buffer.from(jsonEncode(chunk), "utf8");
+      return jsonEncode(chunk);
     }
     throw new TypeError(`write() accepts a string, a Buffer or a plain object, got ${chunk === null ? "null" : typeof chunk}`);
   }
@@ -325,28 +326,28 @@ export abstract class HandlerResponse {
       }
     } else if (!this.responseHeaders.has("Content-Length")) {
       let length = 0;
-      for (const b of this.writeBuffer) length += b.length;
+      for (const b of this.writeBuffer) length += typeof b === "string" ? Buffer.byteLength(b) : b.length;
       this.responseHeaders.set("Content-Length", String(length));
     }
   }
 
   private flushBuffer(finishing: boolean): Promise<void> {
-    const buffer = this.writeBuffer;
-    let chunk = buffer.length === 0 ? EMPTY : buffer.length === 1 ? buffer[0] : Buffer.concat(buffer);
+    const transforms = this.outputTransforms;
+    let chunk = joinChunks(this.writeBuffer, transforms.length > 0);
     this.writeBuffer = [];
     const connection = this.request.connection;
     const isHead = this.request.method === "HEAD";
     if (!this.headersSent) {
       this.headersSent = true;
       let status = this.statusCode;
-      for (const t of this.outputTransforms) [status, chunk] = t.transformFirstChunk(status, this.responseHeaders, chunk, finishing);
+      for (const t of transforms) [status, chunk] = t.transformFirstChunk(status, this.responseHeaders, chunk as Buffer, finishing);
       if (status !== this.statusCode) this.setStatus(status);
       if (this.newCookies) for (const header of this.newCookies.values()) this.responseHeaders.add("Set-Cookie", header);
       if (!connection) return WRITTEN;
       const start = { version: "HTTP/1.1", code: this.statusCode, reason: this.reasonPhrase };
       return settle(connection.writeHeaders(start, this.responseHeaders, isHead ? EMPTY : chunk));
     }
-    for (const t of this.outputTransforms) chunk = t.transformChunk(chunk, finishing);
+    for (const t of transforms) chunk = t.transformChunk(chunk as Buffer, finishing);
     // A zero-length chunk would read as the end of a chunked body.
     if (!connection || isHead || chunk.length === 0) return WRITTEN;
     return settle(connection.write(chunk));
@@ -367,6 +368,20 @@ export abstract class HandlerResponse {
 }
 
 function noop(): void {}
+
+/** The chunks as one: text joined as text, else bytes (always bytes when `asBuffer`, for transforms). */
+function joinChunks(chunks: readonly (Buffer | string)[], asBuffer: boolean): Buffer | string {
+  if (chunks.length === 0) return EMPTY;
+  let text = true;
+  for (const c of chunks) if (typeof c !== "string") text = false;
+  if (text && !asBuffer) return chunks.length === 1 ? chunks[0] : chunks.join("");
+  if (chunks.length === 1) return toBytes(chunks[0]);
+  return Buffer.concat(chunks.map(toBytes));
+}
+
+function toBytes(chunk: Buffer | string): Buffer {
+  return typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+}
 
 /** Lets callers await a write while a write nobody awaits (peer gone) cannot crash the process. */
 function settle(p: Promise<void>): Promise<void> {
