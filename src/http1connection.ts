@@ -89,6 +89,14 @@ function findHeadEnd(buf: Buffer, from: number, end: number): number {
 }
 
 /**
+ * performance.now() + `ms`, rounded up to a whole millisecond: an integer keeps the field a small
+ * integer in V8 instead of a heap-allocated double per connection.
+ */
+function deadlineAfter(ms: number): number {
+  return Math.ceil(performance.now() + ms);
+}
+
+/**
  * Serves requests on one stream until it closes. One request at a time: the next head is read
  * only after the current response finished, so pipelined requests are answered in order.
  */
@@ -114,7 +122,7 @@ export class HTTP1ServerConnection {
   ) {
     const addr = stream.socket.remoteAddress ?? "0.0.0.0";
     this.remoteIp = addr.startsWith("::ffff:") && addr.indexOf(".") > 0 ? addr.slice(7) : addr;
-    stream.setCloseCallback(() => this.onStreamClosed());
+    stream.setCloseCallback(this.onStreamClosed, this);
   }
 
   /** Whether the server is stopping (responses then close their connection). */
@@ -140,7 +148,7 @@ export class HTTP1ServerConnection {
     if (this.phase === Phase.Idle && this.stream.bufferedLength > 0) {
       // The first byte arrived since the last sweep: the head now has headerTimeout to complete.
       this.phase = Phase.Head;
-      this.deadline = now + this.owner.params.headerTimeout;
+      this.deadline = Math.ceil(now + this.owner.params.headerTimeout);
     }
     if (this.deadline !== 0 && now >= this.deadline) this.stream.destroy();
   }
@@ -200,11 +208,12 @@ export class HTTP1ServerConnection {
     const params = this.owner.params;
     const fresh = this.stream.bufferedLength === 0;
     this.phase = fresh && this.served > 0 ? Phase.Idle : Phase.Head;
-    this.deadline = performance.now() + (this.phase === Phase.Idle ? params.idleConnectionTimeout : params.headerTimeout);
-    this.stream.readUntilMatchThen(findHeadEnd, 2, params.maxHeaderSize, this.onHead, this.onHeadError);
+    this.deadline = deadlineAfter(this.phase === Phase.Idle ? params.idleConnectionTimeout : params.headerTimeout);
+    this.stream.readUntilMatchThen(findHeadEnd, 2, params.maxHeaderSize, this.onHead, this.onHeadError, this);
   }
 
-  private readonly onHead = (head: Buffer): void => {
+  // Methods called with this stream's receiver, not arrow fields: two closures fewer per connection.
+  private onHead(head: Buffer): void {
     const text = head.toString("latin1");
     let lineStart = 0;
     // RFC 9112 §2.2: ignore empty lines before the request line.
@@ -229,15 +238,15 @@ export class HTTP1ServerConnection {
       () => this.dispatch(request),
       (err: unknown) => this.onReadError(err),
     );
-  };
+  }
 
-  private readonly onHeadError = (err: unknown): void => {
+  private onHeadError(err: unknown): void {
     if (err instanceof StreamClosedError && this.stream.bufferedLength === 0) {
       this.stream.close();
       return;
     }
     this.onReadError(err);
-  };
+  }
 
   private dispatch(request: HTTPServerRequest): void {
     this.phase = Phase.Busy;
@@ -332,7 +341,7 @@ export class HTTP1ServerConnection {
     const headers = request.headers;
     if (request.version !== "HTTP/1.0" && hasToken(headers.get("Expect"), "100-continue")) await this.stream.write(CONTINUE_100);
     this.phase = Phase.Body;
-    this.deadline = performance.now() + params.bodyTimeout;
+    this.deadline = deadlineAfter(params.bodyTimeout);
     let body = length > 0 ? await this.stream.readBytes(length) : await this.readChunkedBody(params.maxBodySize);
     if (params.decompressRequest && body.length > 0) body = await this.decompress(headers, body);
     request.body = body;

@@ -5,7 +5,7 @@
 import * as net from "node:net";
 import * as tls from "node:tls";
 import type { HTTPServerRequest } from "./httputil";
-import { IOStream } from "./iostream";
+import { IOStream, type IOStreamOptions } from "./iostream";
 import { appLog } from "./log";
 import { HTTP1ServerConnection } from "./http1connection";
 import type { ConnectionOwner, HTTP1ConnectionParameters } from "./http1connection";
@@ -70,6 +70,7 @@ export class HTTPServer implements ConnectionOwner {
   private readonly connections = new Set<HTTP1ServerConnection>();
   private readonly pendingBinds: [number, string | undefined][] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
+  private streamOptions: IOStreamOptions | undefined;
   private stopping: Promise<void> | null = null;
   private readonly onConnection = (socket: net.Socket): void => this.accept(socket);
 
@@ -246,7 +247,9 @@ export class HTTPServer implements ConnectionOwner {
   }
 
   private serve(socket: net.Socket, protocol: string): void {
-    const stream = new IOStream(socket, { maxWriteBufferSize: this.maxWriteBufferSize, maxBufferSize: this.params.maxBodySize + this.params.maxHeaderSize });
+    // One options object for every connection: the stream derives its limits from it once.
+    this.streamOptions ??= { maxWriteBufferSize: this.maxWriteBufferSize, maxBufferSize: this.params.maxBodySize + this.params.maxHeaderSize };
+    const stream = new IOStream(socket, this.streamOptions);
     const conn = new HTTP1ServerConnection(stream, this, protocol);
     this.connections.add(conn);
     conn.start();

@@ -20,12 +20,52 @@ const RESOLVED: Promise<void> = Promise.resolve();
  */
 export const WRITTEN: Promise<void> = RESOLVED;
 const noop = (): void => undefined;
+/** "No limit" for maxBytes: an integer, so V8 keeps the field unboxed (Infinity would be a heap number per stream). */
+const UNLIMITED = -1;
+
+// One set of socket listeners shared by every stream: they find their stream through this
+// property instead of each stream allocating five closures (about 300 bytes per connection).
+const kStream = Symbol("IOStream");
+type StreamSocket = net.Socket & { [kStream]: IOStream };
+function onSocketData(this: StreamSocket, data: Buffer): void { this[kStream].handleData(data); }
+function onSocketEnd(this: StreamSocket): void { this[kStream].handleEnd(); }
+function onSocketError(this: StreamSocket, err: Error): void { this[kStream].handleError(err); }
+function onSocketClose(this: StreamSocket): void { this[kStream].handleSocketClose(); }
+function onSocketDrain(this: StreamSocket): void { this[kStream].handleDrain(); }
+
+interface DrainWaiter { resolve: () => void; reject: (e: unknown) => void }
+
+/** IOStreamOptions with defaults applied; one object shared by every stream made with the same options. */
+interface StreamLimits {
+  maxBufferSize: number;
+  maxWriteBufferSize: number;
+  readPauseThreshold: number;
+  lingerTimeout: number;
+}
+const limitsCache = new WeakMap<IOStreamOptions, StreamLimits>();
+const DEFAULT_OPTIONS: IOStreamOptions = {};
+
+function limitsFor(options: IOStreamOptions): StreamLimits {
+  let limits = limitsCache.get(options);
+  if (limits === undefined) {
+    limits = {
+      maxBufferSize: options.maxBufferSize ?? 100 * 1024 * 1024,
+      maxWriteBufferSize: options.maxWriteBufferSize ?? UNLIMITED,
+      readPauseThreshold: options.readPauseThreshold ?? 64 * 1024,
+      lingerTimeout: options.lingerTimeout ?? 2000,
+    };
+    limitsCache.set(options, limits);
+  }
+  return limits;
+}
 
 const enum ReadKind {
   None,
   Until,
   Regex,
   Bytes,
+  /** readBytes with `partial`: whatever is there, up to the count. */
+  SomeBytes,
   Close,
   Match,
 }
@@ -43,10 +83,8 @@ export class IOStream {
   /** The error that closed the stream, if any. */
   error: unknown = undefined;
 
-  private readonly maxBufferSize: number;
-  private readonly maxWriteBufferSize: number;
-  private readonly readPauseThreshold: number;
-  private readonly lingerTimeout: number;
+  // Fields are kept few on purpose: a server holds one stream per idle connection.
+  private readonly limits: StreamLimits;
 
   // Unread bytes are buf[start, end). Bytes before `start` may have been handed out as views,
   // so we only ever write at or after `end` and never compact in place.
@@ -60,32 +98,32 @@ export class IOStream {
   private isClosed = false;
 
   private kind = ReadKind.None;
-  private delimiter: Buffer = EMPTY;
-  private regex: RegExp | null = null;
-  private finder: MatchFinder | null = null;
-  private lookback = 0;
-  private count = 0;
-  private partial = false;
-  private maxBytes = Infinity;
+  /** What the pending read looks for: a delimiter (Until), a RegExp (Regex) or a MatchFinder (Match). */
+  private pattern: Buffer | RegExp | MatchFinder | null = null;
+  /** The byte count of a Bytes read, or the lookback of a Match read. */
+  private amount = 0;
+  private maxBytes = UNLIMITED;
   private scanFrom = 0;
   private resolveRead: ((b: Buffer) => void) | null = null;
   private rejectRead: ((e: unknown) => void) | null = null;
+  /** `this` for resolveRead/rejectRead (so callers can pass methods, not per-object closures). */
+  private readReceiver: unknown = undefined;
 
-  private drainWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private drainWaiters: DrainWaiter[] | null = null;
   private closeCallback: (() => void) | null = null;
+  private closeReceiver: unknown = undefined;
   private lingerTimer: NodeJS.Timeout | null = null;
 
-  constructor(socket: net.Socket, options: IOStreamOptions = {}) {
+  /** `options` are read once per options object (streams made with the same object share them). */
+  constructor(socket: net.Socket, options: IOStreamOptions = DEFAULT_OPTIONS) {
     this.socket = socket;
-    this.maxBufferSize = options.maxBufferSize ?? 100 * 1024 * 1024;
-    this.maxWriteBufferSize = options.maxWriteBufferSize ?? Infinity;
-    this.readPauseThreshold = options.readPauseThreshold ?? 64 * 1024;
-    this.lingerTimeout = options.lingerTimeout ?? 2000;
-    socket.on("data", (data: Buffer) => this.onData(data));
-    socket.on("end", () => this.onEnd());
-    socket.on("error", (err: Error) => this.onError(err));
-    socket.on("close", () => this.onSocketClose());
-    socket.on("drain", () => this.onDrain());
+    this.limits = limitsFor(options);
+    (socket as StreamSocket)[kStream] = this;
+    socket.on("data", onSocketData);
+    socket.on("end", onSocketEnd);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
+    socket.on("drain", onSocketDrain);
   }
 
   /** Connects to `host:port` and resolves with a stream once connected. */
@@ -107,7 +145,7 @@ export class IOStream {
     const d = typeof delimiter === "string" ? Buffer.from(delimiter, "latin1") : delimiter;
     if (d.length === 0) throw new TypeError("readUntil needs a non-empty delimiter");
     this.beginRead(ReadKind.Until, options?.maxBytes);
-    this.delimiter = d;
+    this.pattern = d;
     return this.startRead(callback);
   }
 
@@ -115,7 +153,7 @@ export class IOStream {
   readUntilRegex(regex: RegExp, options?: ReadUntilOptions | Callback<Buffer>, callback?: Callback<Buffer>): Promise<Buffer> {
     if (typeof options === "function") [options, callback] = [undefined, options];
     this.beginRead(ReadKind.Regex, options?.maxBytes);
-    this.regex = regex.global || regex.sticky ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, "")) : regex;
+    this.pattern = regex.global || regex.sticky ? new RegExp(regex.source, regex.flags.replace(/[gy]/g, "")) : regex;
     return this.startRead(callback);
   }
 
@@ -125,30 +163,33 @@ export class IOStream {
    */
   readUntilMatch(finder: MatchFinder, lookback: number, options?: ReadUntilOptions): Promise<Buffer> {
     this.beginRead(ReadKind.Match, options?.maxBytes);
-    this.finder = finder;
-    this.lookback = lookback;
+    this.pattern = finder;
+    this.amount = lookback;
     return this.startRead(undefined);
   }
 
   /**
    * readUntilMatch without a promise: `done` runs synchronously when the buffer already holds a
    * match, else from the socket's data event. Saves a promise and a microtask hop per request
-   * head (about 1 µs of the ~25 µs a keep-alive request costs).
+   * head (about 1 µs of the ~25 µs a keep-alive request costs). `done` and `fail` are called
+   * with `receiver` as `this`, so a caller can pass its methods without binding them.
    */
-  readUntilMatchThen(finder: MatchFinder, lookback: number, maxBytes: number, done: Callback<Buffer>, fail: Callback<unknown>): void {
+  readUntilMatchThen<T>(
+    finder: MatchFinder, lookback: number, maxBytes: number,
+    done: (this: T, head: Buffer) => void, fail: (this: T, err: unknown) => void, receiver?: T,
+  ): void {
     this.beginRead(ReadKind.Match, maxBytes);
-    this.finder = finder;
-    this.lookback = lookback;
-    this.startReadThen(done, fail);
+    this.pattern = finder;
+    this.amount = lookback;
+    this.startReadThen(done as Callback<Buffer>, fail as Callback<unknown>, receiver);
   }
 
   /** Resolves with exactly `n` bytes, or with 1..n bytes as soon as any are there when `partial`. */
   readBytes(n: number, options?: ReadBytesOptions | Callback<Buffer>, callback?: Callback<Buffer>): Promise<Buffer> {
     if (typeof options === "function") [options, callback] = [undefined, options];
     if (!(n >= 0) || !Number.isSafeInteger(n)) throw new TypeError("readBytes needs a non-negative integer");
-    this.beginRead(ReadKind.Bytes, undefined);
-    this.count = n;
-    this.partial = options?.partial === true;
+    this.beginRead(options?.partial === true ? ReadKind.SomeBytes : ReadKind.Bytes, undefined);
+    this.amount = n;
     return this.startRead(callback);
   }
 
@@ -164,10 +205,11 @@ export class IOStream {
    */
   write(data: Buffer | string, callback?: () => void): Promise<void> {
     if (this.isClosed || this.socket.destroyed) return this.settle(this.failedWrite(new StreamClosedError(this.error)), callback);
-    if (this.maxWriteBufferSize !== Infinity) {
+    const maxWriteBufferSize = this.limits.maxWriteBufferSize;
+    if (maxWriteBufferSize !== UNLIMITED) {
       const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
-      if (this.socket.writableLength + size > this.maxWriteBufferSize) {
-        return this.settle(this.failedWrite(new StreamBufferFullError("write buffer would exceed " + this.maxWriteBufferSize + " bytes")), callback);
+      if (this.socket.writableLength + size > maxWriteBufferSize) {
+        return this.settle(this.failedWrite(new StreamBufferFullError("write buffer would exceed " + maxWriteBufferSize + " bytes")), callback);
       }
     }
     const flushed = this.socket.write(data);
@@ -187,7 +229,7 @@ export class IOStream {
   }
 
   private untilDrained(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => this.drainWaiters.push({ resolve, reject }));
+    const p = new Promise<void>((resolve, reject) => (this.drainWaiters ??= []).push({ resolve, reject }));
     p.catch(noop); // a caller that ignores the result must not cause an unhandled rejection
     return p;
   }
@@ -219,7 +261,7 @@ export class IOStream {
       } else {
         if (this.paused) socket.resume();
         if (!this.eof) socket.end(); // at EOF the socket ended itself (allowHalfOpen is off)
-        this.lingerTimer = setTimeout(() => socket.destroy(), this.lingerTimeout);
+        this.lingerTimer = setTimeout(() => socket.destroy(), this.limits.lingerTimeout);
         this.lingerTimer.unref();
       }
     }
@@ -251,9 +293,10 @@ export class IOStream {
     return this.end - this.start;
   }
 
-  /** `fn` runs once when the stream closes (null removes it). */
-  setCloseCallback(fn: (() => void) | null): void {
-    this.closeCallback = fn;
+  /** `fn` runs once when the stream closes, with `receiver` as `this` (null removes it). */
+  setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void {
+    this.closeCallback = fn as (() => void) | null;
+    this.closeReceiver = receiver;
   }
 
   setNoDelay(noDelay = true): void {
@@ -269,7 +312,7 @@ export class IOStream {
   private beginRead(kind: ReadKind, maxBytes: number | undefined): void {
     if (this.kind !== ReadKind.None) throw new Error("a read is already pending on this stream");
     this.kind = kind;
-    this.maxBytes = maxBytes ?? Infinity;
+    this.maxBytes = maxBytes ?? UNLIMITED;
     this.scanFrom = this.start;
   }
 
@@ -278,29 +321,30 @@ export class IOStream {
   }
 
   /** Satisfies the pending read from the buffer now, or parks `done`/`fail` until data comes. */
-  private startReadThen(done: Callback<Buffer>, fail: Callback<unknown>): void {
+  private startReadThen(done: Callback<Buffer>, fail: Callback<unknown>, receiver?: unknown): void {
     let result: Buffer | null;
     try {
       result = this.trySatisfy();
     } catch (err) {
       this.clearRead();
-      fail(err);
+      fail.call(receiver, err);
       return;
     }
     if (result !== null) {
       this.clearRead();
-      done(result);
+      done.call(receiver, result);
       return;
     }
     if (this.isClosed || this.eof) {
       const kind = this.kind;
       this.clearRead();
-      if (kind === ReadKind.Close) done(this.take(this.end - this.start));
-      else fail(new StreamClosedError(this.error));
+      if (kind === ReadKind.Close) done.call(receiver, this.take(this.end - this.start));
+      else fail.call(receiver, new StreamClosedError(this.error));
       return;
     }
     this.resolveRead = done;
     this.rejectRead = fail;
+    this.readReceiver = receiver;
     if (this.paused) {
       this.paused = false;
       this.socket.resume();
@@ -317,7 +361,7 @@ export class IOStream {
     const available = this.end - this.start;
     switch (this.kind) {
       case ReadKind.Until: {
-        const d = this.delimiter;
+        const d = this.pattern as Buffer;
         const from = Math.max(this.start, this.scanFrom);
         let idx = available >= d.length ? this.buf.indexOf(d, from) : -1;
         if (idx >= 0 && idx + d.length > this.end) idx = -1; // matched spare capacity past the data
@@ -327,24 +371,25 @@ export class IOStream {
       }
       case ReadKind.Match: {
         const from = Math.max(this.start, this.scanFrom);
-        const stop = this.finder!(this.buf, from, this.end);
+        const stop = (this.pattern as MatchFinder)(this.buf, from, this.end);
         if (stop >= 0) return this.takeBounded(stop - this.start);
-        this.scanFrom = Math.max(this.start, this.end - this.lookback);
+        this.scanFrom = Math.max(this.start, this.end - this.amount);
         return this.checkUnbounded(available);
       }
       case ReadKind.Regex: {
         if (available === 0) return null;
-        const m = this.regex!.exec(this.buf.toString("latin1", this.start, this.end));
+        const m = (this.pattern as RegExp).exec(this.buf.toString("latin1", this.start, this.end));
         if (m) return this.takeBounded(m.index + m[0].length);
         return this.checkUnbounded(available);
       }
       case ReadKind.Bytes:
-        if (available >= this.count) return this.take(this.count);
-        if (this.partial && available > 0) return this.take(available);
-        if (this.count > this.maxBufferSize) throw new UnsatisfiableReadError("read of " + this.count + " bytes exceeds the buffer limit");
+      case ReadKind.SomeBytes:
+        if (available >= this.amount) return this.take(this.amount);
+        if (this.kind === ReadKind.SomeBytes && available > 0) return this.take(available);
+        if (this.amount > this.limits.maxBufferSize) throw new UnsatisfiableReadError("read of " + this.amount + " bytes exceeds the buffer limit");
         return null;
       case ReadKind.Close:
-        if (available > this.maxBufferSize) throw new UnsatisfiableReadError("data before close exceeds the buffer limit");
+        if (available > this.limits.maxBufferSize) throw new UnsatisfiableReadError("data before close exceeds the buffer limit");
         return null;
       default:
         return null;
@@ -352,13 +397,13 @@ export class IOStream {
   }
 
   private takeBounded(n: number): Buffer {
-    if (n > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
+    if (this.maxBytes !== UNLIMITED && n > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
     return this.take(n);
   }
 
   private checkUnbounded(available: number): null {
-    if (available > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
-    if (available > this.maxBufferSize) throw new UnsatisfiableReadError("delimiter not found within the buffer limit");
+    if (this.maxBytes !== UNLIMITED && available > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
+    if (available > this.limits.maxBufferSize) throw new UnsatisfiableReadError("delimiter not found within the buffer limit");
     return null;
   }
 
@@ -377,15 +422,16 @@ export class IOStream {
   private clearRead(): void {
     this.kind = ReadKind.None;
     this.resolveRead = this.rejectRead = null;
-    this.regex = null;
-    this.finder = null;
+    this.readReceiver = undefined;
+    this.pattern = null;
   }
 
-  private onData(data: Buffer): void {
+  /** @internal Socket listeners (shared functions above) call these. */
+  handleData(data: Buffer): void {
     if (this.isClosed) return; // lingering after close: discard
     this.append(data);
     if (this.kind === ReadKind.None) {
-      if (this.end - this.start >= this.readPauseThreshold && !this.paused) {
+      if (this.end - this.start >= this.limits.readPauseThreshold && !this.paused) {
         this.paused = true;
         this.socket.pause();
       }
@@ -396,17 +442,18 @@ export class IOStream {
       result = this.trySatisfy();
     } catch (err) {
       const reject = this.rejectRead!;
+      const receiver = this.readReceiver;
       this.clearRead();
-      reject(err);
+      reject.call(receiver, err);
       return;
     }
     if (result !== null) {
       const resolve = this.resolveRead!;
+      const receiver = this.readReceiver;
       this.clearRead();
-      resolve(result);
+      resolve.call(receiver, result);
     }
   }
-
   private append(data: Buffer): void {
     const len = data.length;
     if (this.start === this.end) {
@@ -432,35 +479,40 @@ export class IOStream {
     this.end = used + len;
   }
 
-  private onEnd(): void {
+  /** @internal */
+  handleEnd(): void {
     this.eof = true;
     if (this.kind !== ReadKind.None) {
       const kind = this.kind;
       const resolve = this.resolveRead!;
       const reject = this.rejectRead!;
+      const receiver = this.readReceiver;
       this.clearRead();
-      if (kind === ReadKind.Close) resolve(this.take(this.end - this.start));
-      else reject(new StreamClosedError());
+      if (kind === ReadKind.Close) resolve.call(receiver, this.take(this.end - this.start));
+      else reject.call(receiver, new StreamClosedError());
     }
     this.close();
   }
 
-  private onError(err: Error): void {
+  /** @internal */
+  handleError(err: Error): void {
     if (this.error === undefined) this.error = err;
     this.close(err);
     this.socket.destroy();
   }
 
-  private onSocketClose(): void {
+  /** @internal */
+  handleSocketClose(): void {
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
     this.close();
   }
 
-  private onDrain(): void {
+  /** @internal */
+  handleDrain(): void {
     const waiters = this.drainWaiters;
-    if (waiters.length === 0) return;
-    this.drainWaiters = [];
+    if (waiters === null) return;
+    this.drainWaiters = null;
     for (const w of waiters) w.resolve();
   }
 
@@ -469,20 +521,24 @@ export class IOStream {
     const kind = this.kind;
     const resolve = this.resolveRead;
     const reject = this.rejectRead;
+    const receiver = this.readReceiver;
     this.clearRead();
-    if (kind === ReadKind.Close && resolve) resolve(this.take(this.end - this.start));
-    else if (reject) reject(new StreamClosedError(this.error));
+    if (kind === ReadKind.Close && resolve) resolve.call(receiver, this.take(this.end - this.start));
+    else if (reject) reject.call(receiver, new StreamClosedError(this.error));
   }
 
   private failDrainWaiters(): void {
     const waiters = this.drainWaiters;
-    this.drainWaiters = [];
+    if (waiters === null) return;
+    this.drainWaiters = null;
     for (const w of waiters) w.reject(new StreamClosedError(this.error));
   }
 
   private runCloseCallback(): void {
     const fn = this.closeCallback;
+    const receiver = this.closeReceiver;
     this.closeCallback = null;
-    if (fn) fn();
+    this.closeReceiver = undefined;
+    if (fn) fn.call(receiver);
   }
 }
