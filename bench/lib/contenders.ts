@@ -47,7 +47,7 @@ export const CONTENDERS: Contender[] = [
         ? undefined
         : "python3-tornado is not installed (apt-get install -y python3-tornado)",
   },
-  node("rawnet.js", ["hello"], "raw net (ceiling)"),
+  node("rawnet.js", ["hello", "poll"], "raw net (ceiling)"),
 ];
 
 export function contendersFor(scenario: Scenario, only?: string[]): Contender[] {

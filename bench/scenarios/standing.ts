@@ -64,7 +64,8 @@ export async function runStandingScenario(opts: BenchOptions): Promise<Table[]> 
   }
   return [{
     title: `standing connections: ${fmt(n)} keep-alive connections, then ${fmt(n)} long-poll waiters`,
-    note: "Server RSS growth divided by the connection count; broadcast = one GET /broadcast until every waiter has its reply (measured by the client process).",
+    note: "Server RSS growth divided by the connection count; broadcast = one GET /broadcast until every waiter has its reply (measured by the client process). " +
+      "The raw net row answers each waiter with one canned write and no HTTP framework: the floor for both columns on this machine.",
     columns: ["server", "connections", "base RSS MB", "KB/idle conn", "KB/waiter", "broadcast ms"],
     rows,
     goals,
