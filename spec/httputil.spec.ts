@@ -28,6 +28,16 @@ function empty(): [ArgumentMap, Record<string, HTTPFile[]>] {
 }
 
 describe("HTTPHeaders", () => {
+  it("counts the values of a name case-insensitively", () => {
+    const h = new HTTPHeaders();
+    h.add("Host", "a");
+    h.add("X-A", "1");
+    h.add("host", "b");
+    expect(h.count("HOST")).to.equal(2);
+    expect(h.count("x-a")).to.equal(1);
+    expect(h.count("Missing")).to.equal(0);
+  });
+
   it("is case-insensitive and keeps every value in wire order", () => {
     const h = new HTTPHeaders();
     h.add("Set-Cookie", "a=1");

@@ -160,6 +160,33 @@ describe("IOStream", () => {
     });
   });
 
+  describe("callbacks with a receiver", () => {
+    it("readUntilMatchThen and the close callback call methods with the given this", async () => {
+      const { stream, peer, done } = await pair();
+      try {
+        class Owner {
+          heads: string[] = [];
+          closed = 0;
+          onHead(head: Buffer): void { this.heads.push(head.toString()); }
+          onError(): void { this.heads.push("error"); }
+          onClose(): void { this.closed++; }
+        }
+        const owner = new Owner();
+        stream.setCloseCallback(owner.onClose, owner);
+        const finder = (buf: Buffer, from: number, end: number): number => { const i = buf.indexOf(10, from); return i >= 0 && i < end ? i + 1 : -1; };
+        stream.readUntilMatchThen(finder, 0, 1024, owner.onHead, owner.onError, owner);
+        peer.write("first\n");
+        await tick();
+        expect(owner.heads).to.deep.equal(["first\n"]);
+        peer.end();
+        await tick();
+        expect(owner.closed).to.equal(1);
+      } finally {
+        await done();
+      }
+    });
+  });
+
   describe("when the peer closes", () => {
     it("rejects a pending read with StreamClosedError and runs the close callback", async () => {
       const { stream, peer, done } = await pair();

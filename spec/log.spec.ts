@@ -13,6 +13,7 @@ import {
   genLog,
   getLogLevel,
   getLogger,
+  isAccessLogged,
   logRequest,
   setLogLevel,
   setLogOutput,
@@ -214,6 +215,15 @@ describe("log", () => {
       const records = capture();
       for (const status of [200, 304, 399, 400, 404, 499, 500, 503]) logRequest({ ...base, status });
       expect(records.map((r) => r.level)).to.deep.equal(["info", "info", "info", "warning", "warning", "warning", "error", "error"]);
+    });
+
+    it("isAccessLogged says whether a status would be written at the current level", () => {
+      setLogLevel("warning");
+      expect([200, 304, 404, 500].map(isAccessLogged)).to.deep.equal([false, false, true, true]);
+      setLogLevel("error");
+      expect([404, 500].map(isAccessLogged)).to.deep.equal([false, true]);
+      setLogLevel("info");
+      expect(isAccessLogged(200)).to.equal(true);
     });
 
     it("formats the time in milliseconds with two decimals", () => {

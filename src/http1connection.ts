@@ -319,12 +319,13 @@ export class HTTP1ServerConnection {
       }
     }
     if (highBytes && HIGH_BYTE_RE.test(uri)) uri = Buffer.from(uri, "latin1").toString("utf8");
-    const hosts = headers.getList("Host");
-    if (hosts.length > 1) throw new HTTPInputError("more than one Host header");
-    if (hosts.length === 0 && http11 && host === undefined) throw new HTTPInputError("HTTP/1.1 request without Host");
-    if (hosts.length === 1 && hosts[0] !== this.validHost) {
-      if (!HOST_RE.test(hosts[0])) throw new HTTPInputError("invalid Host header");
-      this.validHost = hosts[0]; // a keep-alive client repeats its Host: check it once
+    const hostCount = headers.count("Host");
+    if (hostCount > 1) throw new HTTPInputError("more than one Host header");
+    const hostHeader = hostCount === 1 ? headers.get("Host") : undefined;
+    if (hostHeader === undefined && http11 && host === undefined) throw new HTTPInputError("HTTP/1.1 request without Host");
+    if (hostHeader !== undefined && hostHeader !== this.validHost) {
+      if (!HOST_RE.test(hostHeader)) throw new HTTPInputError("invalid Host header");
+      this.validHost = hostHeader; // a keep-alive client repeats its Host: check it once
     }
     if (host !== undefined && !HOST_RE.test(host)) throw new HTTPInputError("invalid host in request target");
 
@@ -332,7 +333,7 @@ export class HTTP1ServerConnection {
     let remoteIp = this.remoteIp;
     let protocol = this.protocol;
     if (params.xheaders) [remoteIp, protocol] = this.applyXheaders(headers, remoteIp, protocol);
-    return new HTTPServerRequest({ method, uri, version, headers, body: EMPTY, remoteIp, protocol, host: host ?? hosts[0] });
+    return new HTTPServerRequest({ method, uri, version, headers, body: EMPTY, remoteIp, protocol, host: host ?? hostHeader });
   }
 
   /** Reads the body announced in the head (-1: chunked) into `request.body`. */

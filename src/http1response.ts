@@ -69,6 +69,7 @@ export class ServerResponse implements HTTPConnection {
   /** Bytes still owed under Content-Length, or -1 when the length was not declared. */
   private remaining = -1;
   private closeCallback: (() => void) | null = null;
+  private closeReceiver: unknown = undefined;
   /** Set once the server answered in the application's place; later calls are ignored. */
   private detached = false;
 
@@ -180,8 +181,9 @@ export class ServerResponse implements HTTPConnection {
     this.conn.responseFinished(this);
   }
 
-  setCloseCallback(fn: (() => void) | null): void {
-    this.closeCallback = fn;
+  setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void {
+    this.closeCallback = fn as (() => void) | null;
+    this.closeReceiver = receiver;
   }
 
   /** Whether a fresh status line can still be sent (nothing written yet). */
@@ -206,7 +208,7 @@ export class ServerResponse implements HTTPConnection {
   connectionLost(): void {
     const fn = this.closeCallback;
     this.closeCallback = null;
-    if (fn && this.state !== State.Finished) fn();
+    if (fn && this.state !== State.Finished) fn.call(this.closeReceiver);
   }
 
   private account(size: number): void {

@@ -102,6 +102,14 @@ export class HTTPHeaders implements Iterable<[string, string]> {
     return out;
   }
 
+  /** How many values `name` has (0 when absent); no list is built. */
+  count(name: string): number {
+    const lower = lowerName(name);
+    let n = 0;
+    for (let i = 0; i < this.lowerNames.length; i++) if (this.lowerNames[i] === lower) n++;
+    return n;
+  }
+
   has(name: string): boolean {
     return this.lowerNames.indexOf(lowerName(name)) >= 0;
   }
@@ -223,7 +231,7 @@ export interface HTTPConnection {
   /** Ends the response; the connection then reads the next request or closes. */
   finish(): void;
   /** `fn` runs once if the peer goes away before the response finished; null removes it. */
-  setCloseCallback(fn: (() => void) | null): void;
+  setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void;
 }
 
 /** An uploaded file from a multipart/form-data body. */

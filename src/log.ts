@@ -228,6 +228,11 @@ const ACCESS_SITE = { module: "web", line: null };
  * @example
  * logRequest({ status: 404, method: "GET", uri: "/x", remoteIp: "127.0.0.1", requestTime: 0.00031 });
  */
+/** Whether `logRequest` would write anything for this status (so callers can skip building the record). */
+export function isAccessLogged(status: number): boolean {
+  return isWanted(SEVERITY[status < 400 ? "info" : status < 500 ? "warning" : "error"]);
+}
+
 export function logRequest(info: RequestLogInfo): void {
   const recordLevel: LogLevel = info.status < 400 ? "info" : info.status < 500 ? "warning" : "error";
   if (!isWanted(SEVERITY[recordLevel])) return;

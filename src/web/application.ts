@@ -3,7 +3,7 @@
  * request to a new handler instance. Pass it to an HTTPServer (or call `listen`).
  */
 import type { HTTPServerRequest } from "../httputil";
-import { appLog, logRequest } from "../log";
+import { appLog, isAccessLogged, logRequest } from "../log";
 import { ErrorHandler } from "./builtin";
 import { HTTPError } from "./errors";
 import { RequestHandler } from "./handler";
@@ -168,9 +168,11 @@ export class Application {
       logFunction(handler);
       return;
     }
+    const status = handler.getStatus();
+    if (!isAccessLogged(status)) return;
     const request = handler.request;
     logRequest({
-      status: handler.getStatus(),
+      status,
       method: request.method,
       uri: request.uri,
       remoteIp: request.remoteIp,

@@ -101,7 +101,7 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   startLifecycle(pathArgs: readonly string[], pathKwargs: Record<string, string>): Promise<void> | undefined {
     const transforms = this.application.transforms;
     if (transforms.length > 0) this.outputTransforms = transforms.map((T) => new T(this.request));
-    this.request.connection?.setCloseCallback(() => this.connectionLost());
+    this.request.connection?.setCloseCallback(this.connectionLost, this);
     try {
       const pending = this.runLifecycle(planFor(this.constructor, RequestHandler.prototype), pathArgs, pathKwargs);
       if (pending !== undefined) return pending.then(undefined, (err: unknown) => this.handleException(err));

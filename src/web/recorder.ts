@@ -98,8 +98,8 @@ export class RecordingConnection implements HTTPConnection {
     this.resolveDone();
   }
 
-  setCloseCallback(fn: (() => void) | null): void {
-    this.closeCallback = fn;
+  setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void {
+    this.closeCallback = fn === null ? null : () => fn.call(receiver as T);
   }
 
   /** Simulates the client going away: runs the close callback (once) if the response is open. */
