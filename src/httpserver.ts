@@ -70,7 +70,8 @@ export class HTTPServer implements ConnectionOwner {
   private readonly connections = new Set<HTTP1ServerConnection>();
   private readonly pendingBinds: [number, string | undefined][] = [];
   private sweepTimer: NodeJS.Timeout | null = null;
-  private streamOptions: IOStreamOptions | undefined;
+  /** One options object for every connection's stream (a stream keeps a reference, not a copy). */
+  private readonly streamOptions: IOStreamOptions;
   private stopping: Promise<void> | null = null;
   private readonly onConnection = (socket: net.Socket): void => this.accept(socket);
 
@@ -96,6 +97,7 @@ export class HTTPServer implements ConnectionOwner {
     };
     this.drainTimeout = seconds(options.drainTimeout, 10);
     this.maxWriteBufferSize = options.maxWriteBufferSize;
+    this.streamOptions = { maxWriteBufferSize: this.maxWriteBufferSize, maxBufferSize: this.params.maxBodySize + this.params.maxHeaderSize };
     this.ssl = options.ssl;
     this.secureContext = options.ssl ? tls.createSecureContext(options.ssl) : null;
   }
@@ -247,8 +249,6 @@ export class HTTPServer implements ConnectionOwner {
   }
 
   private serve(socket: net.Socket, protocol: string): void {
-    // One options object for every connection: the stream derives its limits from it once.
-    this.streamOptions ??= { maxWriteBufferSize: this.maxWriteBufferSize, maxBufferSize: this.params.maxBodySize + this.params.maxHeaderSize };
     const stream = new IOStream(socket, this.streamOptions);
     const conn = new HTTP1ServerConnection(stream, this, protocol);
     this.connections.add(conn);

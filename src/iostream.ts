@@ -35,29 +35,10 @@ function onSocketDrain(this: StreamSocket): void { this[kStream].handleDrain(); 
 
 interface DrainWaiter { resolve: () => void; reject: (e: unknown) => void }
 
-/** IOStreamOptions with defaults applied; one object shared by every stream made with the same options. */
-interface StreamLimits {
-  maxBufferSize: number;
-  maxWriteBufferSize: number;
-  readPauseThreshold: number;
-  lingerTimeout: number;
-}
-const limitsCache = new WeakMap<IOStreamOptions, StreamLimits>();
 const DEFAULT_OPTIONS: IOStreamOptions = {};
-
-function limitsFor(options: IOStreamOptions): StreamLimits {
-  let limits = limitsCache.get(options);
-  if (limits === undefined) {
-    limits = {
-      maxBufferSize: options.maxBufferSize ?? 100 * 1024 * 1024,
-      maxWriteBufferSize: options.maxWriteBufferSize ?? UNLIMITED,
-      readPauseThreshold: options.readPauseThreshold ?? 64 * 1024,
-      lingerTimeout: options.lingerTimeout ?? 2000,
-    };
-    limitsCache.set(options, limits);
-  }
-  return limits;
-}
+const DEFAULT_MAX_BUFFER_SIZE = 100 * 1024 * 1024;
+const DEFAULT_READ_PAUSE_THRESHOLD = 64 * 1024;
+const DEFAULT_LINGER_TIMEOUT = 2000;
 
 const enum ReadKind {
   None,
@@ -83,8 +64,9 @@ export class IOStream {
   /** The error that closed the stream, if any. */
   error: unknown = undefined;
 
-  // Fields are kept few on purpose: a server holds one stream per idle connection.
-  private readonly limits: StreamLimits;
+  // Fields are kept few on purpose: a server holds one stream per idle connection. The options
+  // object is kept as given (a server passes one object to all its streams) and read where used.
+  private readonly options: IOStreamOptions;
 
   // Unread bytes are buf[start, end). Bytes before `start` may have been handed out as views,
   // so we only ever write at or after `end` and never compact in place.
@@ -114,10 +96,9 @@ export class IOStream {
   private closeReceiver: unknown = undefined;
   private lingerTimer: NodeJS.Timeout | null = null;
 
-  /** `options` are read once per options object (streams made with the same object share them). */
   constructor(socket: net.Socket, options: IOStreamOptions = DEFAULT_OPTIONS) {
     this.socket = socket;
-    this.limits = limitsFor(options);
+    this.options = options;
     (socket as StreamSocket)[kStream] = this;
     socket.on("data", onSocketData);
     socket.on("end", onSocketEnd);
@@ -205,8 +186,8 @@ export class IOStream {
    */
   write(data: Buffer | string, callback?: () => void): Promise<void> {
     if (this.isClosed || this.socket.destroyed) return this.settle(this.failedWrite(new StreamClosedError(this.error)), callback);
-    const maxWriteBufferSize = this.limits.maxWriteBufferSize;
-    if (maxWriteBufferSize !== UNLIMITED) {
+    const maxWriteBufferSize = this.options.maxWriteBufferSize;
+    if (maxWriteBufferSize !== undefined && maxWriteBufferSize !== Infinity) {
       const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
       if (this.socket.writableLength + size > maxWriteBufferSize) {
         return this.settle(this.failedWrite(new StreamBufferFullError("write buffer would exceed " + maxWriteBufferSize + " bytes")), callback);
@@ -261,7 +242,7 @@ export class IOStream {
       } else {
         if (this.paused) socket.resume();
         if (!this.eof) socket.end(); // at EOF the socket ended itself (allowHalfOpen is off)
-        this.lingerTimer = setTimeout(() => socket.destroy(), this.limits.lingerTimeout);
+        this.lingerTimer = setTimeout(() => socket.destroy(), this.options.lingerTimeout ?? DEFAULT_LINGER_TIMEOUT);
         this.lingerTimer.unref();
       }
     }
@@ -301,6 +282,10 @@ export class IOStream {
 
   setNoDelay(noDelay = true): void {
     this.socket.setNoDelay(noDelay);
+  }
+
+  private maxBufferSize(): number {
+    return this.options.maxBufferSize ?? DEFAULT_MAX_BUFFER_SIZE;
   }
 
   private failedWrite(err: Error): Promise<void> {
@@ -386,10 +371,10 @@ export class IOStream {
       case ReadKind.SomeBytes:
         if (available >= this.amount) return this.take(this.amount);
         if (this.kind === ReadKind.SomeBytes && available > 0) return this.take(available);
-        if (this.amount > this.limits.maxBufferSize) throw new UnsatisfiableReadError("read of " + this.amount + " bytes exceeds the buffer limit");
+        if (this.amount > this.maxBufferSize()) throw new UnsatisfiableReadError("read of " + this.amount + " bytes exceeds the buffer limit");
         return null;
       case ReadKind.Close:
-        if (available > this.limits.maxBufferSize) throw new UnsatisfiableReadError("data before close exceeds the buffer limit");
+        if (available > this.maxBufferSize()) throw new UnsatisfiableReadError("data before close exceeds the buffer limit");
         return null;
       default:
         return null;
@@ -403,7 +388,7 @@ export class IOStream {
 
   private checkUnbounded(available: number): null {
     if (this.maxBytes !== UNLIMITED && available > this.maxBytes) throw new UnsatisfiableReadError("delimiter not found within " + this.maxBytes + " bytes");
-    if (available > this.limits.maxBufferSize) throw new UnsatisfiableReadError("delimiter not found within the buffer limit");
+    if (available > this.maxBufferSize()) throw new UnsatisfiableReadError("delimiter not found within the buffer limit");
     return null;
   }
 
@@ -431,7 +416,7 @@ export class IOStream {
     if (this.isClosed) return; // lingering after close: discard
     this.append(data);
     if (this.kind === ReadKind.None) {
-      if (this.end - this.start >= this.limits.readPauseThreshold && !this.paused) {
+      if (this.end - this.start >= (this.options.readPauseThreshold ?? DEFAULT_READ_PAUSE_THRESHOLD) && !this.paused) {
         this.paused = true;
         this.socket.pause();
       }

@@ -221,6 +221,16 @@ export interface RequestLogInfo {
 // Access lines are written once per request: name a fixed module instead of walking the stack.
 const ACCESS_SITE = { module: "web", line: null };
 
+/** The access-log level of a response status: info below 400, warning for 4xx, error for 5xx. */
+function accessLevel(status: number): LogLevel {
+  return status < 400 ? "info" : status < 500 ? "warning" : "error";
+}
+
+/** Whether `logRequest` would write anything for this status (so callers can skip building the record). */
+export function isAccessLogged(status: number): boolean {
+  return isWanted(SEVERITY[accessLevel(status)]);
+}
+
 /**
  * Writes the access line `200 GET /path (127.0.0.1) 0.42ms` to `accessLog`: info below 400, warning
  * for 4xx, error for 5xx.
@@ -228,13 +238,8 @@ const ACCESS_SITE = { module: "web", line: null };
  * @example
  * logRequest({ status: 404, method: "GET", uri: "/x", remoteIp: "127.0.0.1", requestTime: 0.00031 });
  */
-/** Whether `logRequest` would write anything for this status (so callers can skip building the record). */
-export function isAccessLogged(status: number): boolean {
-  return isWanted(SEVERITY[status < 400 ? "info" : status < 500 ? "warning" : "error"]);
-}
-
 export function logRequest(info: RequestLogInfo): void {
-  const recordLevel: LogLevel = info.status < 400 ? "info" : info.status < 500 ? "warning" : "error";
+  const recordLevel = accessLevel(info.status);
   if (!isWanted(SEVERITY[recordLevel])) return;
   const ms = (info.requestTime * 1000).toFixed(2);
   emit(accessLog.name, recordLevel, `${info.status} ${info.method} ${info.uri} (${info.remoteIp}) ${ms}ms`, undefined, ACCESS_SITE);
