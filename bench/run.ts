@@ -9,7 +9,7 @@ import path from "node:path";
 import { ROOT } from "./lib/contenders";
 import { FULL, QUICK, type BenchOptions } from "./lib/options";
 import { ensureDebianCommand, have } from "./lib/proc";
-import { renderTable, type Table } from "./lib/report";
+import { renderGoalSummary, renderTable, type Table } from "./lib/report";
 import { runHttpScenario } from "./scenarios/http";
 import { runRoutingScenario } from "./scenarios/routing";
 import { runStandingScenario } from "./scenarios/standing";
@@ -71,15 +71,22 @@ async function main(): Promise<void> {
   const head = header(opts, selected);
   console.log(head + "\n");
   const sections: string[] = [];
+  const tables: Table[] = [];
   for (const name of selected) {
     const started = Date.now();
     process.stderr.write(`running ${name}…\n`);
     for (const t of await SCENARIOS[name](opts)) {
+      tables.push(t);
       const text = renderTable(t);
       console.log(text);
       sections.push(text);
     }
     process.stderr.write(`${name} took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  }
+  const summary = renderGoalSummary(tables);
+  if (summary) {
+    console.log(summary);
+    sections.push(summary);
   }
   if (save) {
     const file = path.join(ROOT, "bench", "RESULTS.md");

@@ -31,6 +31,13 @@ export function goal(text: string, met: boolean, measured: string): string {
   return `${text}: ${met ? "met" : "NOT met"} (${measured})`;
 }
 
+/** Every goal line of `tables` in one Markdown table, so a reader sees the standing at once. */
+export function renderGoalSummary(tables: readonly Table[]): string {
+  const rows = tables.flatMap((t) => (t.goals ?? []).filter((g) => / (NOT )?met \(/.test(g)).map((g) => `| ${t.title} | ${g} |`));
+  if (rows.length === 0) return "";
+  return ["### Goals at a glance (this run)", "", "| scenario | goal |", "|:--|:--|", ...rows].join("\n") + "\n";
+}
+
 /** Renders a table as Markdown (which also reads fine in a terminal). */
 export function renderTable(t: Table): string {
   const cells = [t.columns, ...t.rows.map((r) => r.map(String))];

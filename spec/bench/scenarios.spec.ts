@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { parseDuration, parseWrkOutput } from "../../bench/lib/wrk";
 import { TINY } from "../../bench/lib/options";
-import { renderTable, type Table } from "../../bench/lib/report";
+import { renderGoalSummary, renderTable, type Table } from "../../bench/lib/report";
 import { SCENARIOS } from "../../bench/run";
 import { commandExists, needs } from "../support/services";
 
@@ -41,6 +41,20 @@ describe("bench", function () {
     it("prints a Markdown table with its goals", () => {
       const text = renderTable({ title: "t", columns: ["a", "b"], rows: [["x", 1]], goals: ["g: met (1×)"] });
       expect(text).to.contain("| a | b |").and.contain("| x | 1 |").and.contain("- g: met (1×)");
+    });
+  });
+
+  describe("renderGoalSummary", () => {
+    it("lists every met / NOT met goal under its table's title and skips informational lines", () => {
+      const text = renderGoalSummary([
+        { title: "hello", columns: ["a"], rows: [], goals: ["fast: NOT met (1.01×)", "share of the ceiling: 0.6×"] },
+        { title: "templates", columns: ["a"], rows: [], goals: ["quick: met (0.92×)"] },
+      ]);
+      expect(text.split("\n").filter((l) => l.startsWith("| hello") || l.startsWith("| templates"))).to.deep.equal([
+        "| hello | fast: NOT met (1.01×) |",
+        "| templates | quick: met (0.92×) |",
+      ]);
+      expect(renderGoalSummary([{ title: "t", columns: [], rows: [] }])).to.equal("");
     });
   });
 
