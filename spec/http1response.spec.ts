@@ -70,6 +70,19 @@ async function scenario(request: HTTPServerRequest): Promise<void> {
         thrown.push((err as Error).message);
       }
       return;
+    case "/upgrade": {
+      // A toy upgraded protocol: after the 101, each line the client sends comes back reversed.
+      const stream = conn.detach!();
+      await conn.writeHeaders({ version: "HTTP/1.1", code: 101, reason: "" }, new HTTPHeaders({ Upgrade: "toy", Connection: "Upgrade" }));
+      conn.finish();
+      for (;;) {
+        const line = await stream.readUntil("\n").catch(() => null);
+        if (line === null) return;
+        const text = line.toString().trim();
+        if (text === "bye") return stream.close();
+        await stream.write(text.split("").reverse().join("") + "\n");
+      }
+    }
     default: {
       const body = "body of " + request.method;
       await conn.writeHeaders(OK, new HTTPHeaders({ "Content-Length": String(body.length) }), body);
@@ -188,6 +201,37 @@ describe("ServerResponse", () => {
     it("sends latin1 values as single bytes", async () => {
       const r = await get("/latin1");
       expect(r.headers["x-name"]).to.equal("caf\xe9");
+    });
+  });
+
+  describe("when the application detaches the stream (protocol upgrade)", () => {
+    it("reads no further requests and lets the application speak its protocol on the stream", async () => {
+      const c = await RawClient.connect(s.port);
+      try {
+        // The first line after the head arrives with it: it must stay buffered for the application.
+        c.send("GET /upgrade HTTP/1.1\r\n" + H + "Connection: Upgrade\r\nUpgrade: toy\r\n\r\nabc\n");
+        const r = await c.readResponse();
+        expect(r.code).to.equal(101);
+        c.send("GET / HTTP/1.1\n");
+        c.send("bye\n");
+        const rest = (await c.readAll()).toString("latin1");
+        expect(rest).to.equal("cba\n1.1/PTTH / TEG\n");
+      } finally {
+        c.close();
+      }
+    });
+
+    it("no longer counts the connection as the server's", async () => {
+      const c = await RawClient.connect(s.port);
+      try {
+        c.send("GET /upgrade HTTP/1.1\r\n" + H + "Connection: Upgrade\r\nUpgrade: toy\r\n\r\n");
+        await c.readResponse();
+        expect(s.server.connectionCount).to.equal(0);
+        c.send("bye\n");
+        await c.readAll();
+      } finally {
+        c.close();
+      }
     });
   });
 

@@ -170,6 +170,16 @@ export class HTTP1ServerConnection {
     this.serveOne();
   }
 
+  /** Called by a detached response once it finished: the stream is no longer ours to serve. */
+  streamHandedOver(response: ServerResponse): void {
+    if (this.current !== response) return; // the peer left first: onStreamClosed already ran
+    this.current = null;
+    this.phase = Phase.Closed;
+    this.deadline = 0;
+    this.stream.setCloseCallback(null);
+    this.owner.connectionClosed(this);
+  }
+
   /** Called by the response when the application failed; answers 500 or drops the connection. */
   applicationFailed(response: ServerResponse, err: unknown): void {
     this.owner.reportError("Uncaught exception in request handler", err);

@@ -72,6 +72,8 @@ export class ServerResponse implements HTTPConnection {
   private closeReceiver: unknown = undefined;
   /** Set once the server answered in the application's place; later calls are ignored. */
   private detached = false;
+  /** Set by handOver(): when this response finishes, the stream belongs to the application. */
+  private handedOver = false;
 
   constructor(
     private readonly conn: HTTP1ServerConnection,
@@ -178,7 +180,25 @@ export class ServerResponse implements HTTPConnection {
     } else if (this.remaining > 0) {
       this.keepAlive = false; // fewer bytes than Content-Length promised: the framing is broken
     }
-    this.conn.responseFinished(this);
+    if (this.handedOver) this.conn.streamHandedOver(this);
+    else this.conn.responseFinished(this);
+  }
+
+  /**
+   * Gives the connection's stream to the application once this response finishes (a WebSocket
+   * upgrade: write the 101, finish, then speak the new protocol on the stream). From then on the
+   * server reads no more requests from it, applies no timeouts to it and no longer counts it:
+   * closing it, also on shutdown, is the application's job. Bytes the client sent after the head
+   * stay buffered in the stream.
+   *
+   * @example
+   * const stream = request.connection!.detach!();
+   * await request.connection!.writeHeaders({ version: "HTTP/1.1", code: 101, reason: "" }, upgradeHeaders);
+   * request.connection!.finish(); // the stream is now ours alone
+   */
+  detach(): IOStream {
+    this.handedOver = true;
+    return this.stream;
   }
 
   setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void {

@@ -6,6 +6,7 @@
 import { parseMultipartFormData } from "./multipart";
 import type { MultipartLimits } from "./multipart";
 import { HTTPInputError, TOKEN_RE, parseHeaderLines } from "./headerlines";
+import type { IOStream } from "./iostream";
 
 export { formatTimestamp, urlConcat, parseRequestRange, parseContentRange, formatContentRange, responses, parseResponseStartLine } from "./httpvalues";
 export type { UrlArgs } from "./httpvalues";
@@ -232,6 +233,11 @@ export interface HTTPConnection {
   finish(): void;
   /** `fn` runs once if the peer goes away before the response finished; null removes it. */
   setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void;
+  /**
+   * Only on a socket connection: hands its stream to the caller once the response finishes
+   * (protocol upgrades). See ServerResponse.detach.
+   */
+  detach?(): IOStream;
 }
 
 /** An uploaded file from a multipart/form-data body. */
