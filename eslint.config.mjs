@@ -17,5 +17,5 @@ export default tseslint.config(
     },
   },
   { files: ["examples/**/static/**/*.js"], languageOptions: { globals: globals.browser } },
-  { files: ["**/*.js"], ignores: ["examples/**/static/**"], languageOptions: { globals: globals.node } },
+  { files: ["**/*.js", "**/*.mjs"], ignores: ["examples/**/static/**"], languageOptions: { globals: globals.node } },
 );

@@ -2,7 +2,12 @@
  * Request header-line parsing (RFC 9112 §5): names checked as tokens, values free of control
  * characters, obsolete folding joined with a space. The error it throws lives here too.
  */
-import type { HTTPHeaders } from "./httputil";
+
+/** Where parsed lines go: HTTPHeaders, or anything else with `add` (kept structural so this parser
+ * sits below the header class that uses it). */
+export interface HeaderSink {
+  add(name: string, value: string): void;
+}
 
 /** Raised for malformed input from the peer; the connection answers 400 (or `status`) and closes. */
 export class HTTPInputError extends Error {
@@ -24,7 +29,7 @@ const BAD_VALUE_RE = /[\x00-\x08\x0a-\x1f\x7f]/;
  * Throws HTTPInputError on a bad name, a bad value, a missing colon, whitespace before the
  * colon, or a continuation line with nothing to continue.
  */
-export function parseHeaderLines(text: string, start: number, headers: HTTPHeaders): void {
+export function parseHeaderLines(text: string, start: number, headers: HeaderSink): void {
   const len = text.length;
   let pos = start;
   let name: string | null = null;

@@ -6,7 +6,6 @@
 import type { HTTPHeaders, HTTPConnection, HTTPServerRequest, ResponseStartLine } from "./httputil";
 import { responses } from "./httpvalues";
 import type { IOStream } from "./iostream";
-import type { HTTP1ServerConnection } from "./http1connection";
 
 const enum State {
   Fresh,
@@ -57,6 +56,19 @@ function sizeOf(chunk: Buffer | string): number {
   return typeof chunk === "string" ? Buffer.byteLength(chunk) : chunk.length;
 }
 
+/**
+ * What a response needs from the connection that created it (HTTP1ServerConnection). Declared here,
+ * not imported, so this module sits below the connection that builds responses.
+ */
+export interface ResponseOwner {
+  /** The server is shutting down: no further request on this connection. */
+  readonly draining: boolean;
+  /** The response is complete; the connection may read the next request or close. */
+  responseFinished(response: ServerResponse): void;
+  /** The response is complete and `detach()` gave its stream to the application. */
+  streamHandedOver(response: ServerResponse): void;
+}
+
 /** The answer to one request; obtained as `request.connection`. */
 export class ServerResponse implements HTTPConnection {
   /** Whether the connection may serve another request after this one. */
@@ -76,7 +88,7 @@ export class ServerResponse implements HTTPConnection {
   private handedOver = false;
 
   constructor(
-    private readonly conn: HTTP1ServerConnection,
+    private readonly conn: ResponseOwner,
     private readonly stream: IOStream,
     private readonly request: HTTPServerRequest,
     keepAliveAllowed: boolean,

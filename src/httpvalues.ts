@@ -3,7 +3,7 @@
  * and the standard reason phrases.
  */
 
-import { HTTPInputError } from "./httputil";
+import { HTTPInputError } from "./headerlines";
 import type { ResponseStartLine } from "./httputil";
 
 /**

@@ -2,7 +2,8 @@
  * multipart/form-data bodies (RFC 7578): form fields into arguments, uploads into files, with
  * limits on the number of parts and the size of each part's headers.
  */
-import { HTTPHeaders, HTTPInputError, parseHeaderLines } from "./httputil";
+import { HTTPInputError, parseHeaderLines } from "./headerlines";
+import { HTTPHeaders } from "./httpheaders";
 import type { ArgumentMap, HTTPFile } from "./httputil";
 
 export interface MultipartLimits {

@@ -12,10 +12,10 @@ import { RecordingConnection, buildRequest, withTimeout, type InMemoryRequest, t
 import { HostRouter, formatRouteTable, urlSpec, type HandlerClass, type RouteMatch, type URLSpec } from "./routing";
 import { discover, scan, type RouteInput } from "./scanner";
 import type { ApplicationSettings, TemplateLoaderLike, UIMethod } from "./settings";
+import { StaticFileHandler } from "./static";
 import { GZipContentEncoding, type TransformClass } from "./transforms";
 import type { UIModuleClass } from "./uimodule";
 
-type StaticModule = typeof import("./static");
 type HTTPServerModule = typeof import("../httpserver");
 type HTTPServer = InstanceType<HTTPServerModule["HTTPServer"]>;
 type HTTPServerOptions = ConstructorParameters<HTTPServerModule["HTTPServer"]>[1];
@@ -226,9 +226,15 @@ export class Application {
     return handler.startLifecycle(pathArgs, pathKwargs);
   }
 
-  private staticHandlerClass(): NonNullable<ApplicationSettings["staticHandlerClass"]> {
-    // Required lazily: static.ts extends RequestHandler, loaded by then.
-    return this.settings.staticHandlerClass ?? (require("./static") as StaticModule).StaticFileHandler;
+  /**
+   * The class that serves and versions static files: `settings.staticHandlerClass`, else
+   * StaticFileHandler. Handlers ask here so the handler module need not import the static one.
+   *
+   * @example
+   * app.staticHandlerClass().makeStaticUrl(app.settings, "app.css"); // "/static/app.css?v=…"
+   */
+  staticHandlerClass(): NonNullable<ApplicationSettings["staticHandlerClass"]> {
+    return this.settings.staticHandlerClass ?? StaticFileHandler;
   }
 
   /** `/static/(.*)`, `/(favicon\.ico)`, `/(robots\.txt)` when `staticPath` is set. */

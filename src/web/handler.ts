@@ -23,7 +23,6 @@ export { SUPPORTED_METHODS } from "./handler_plan";
 export type { ErrorExtras, WriteChunk } from "./handler_response";
 export type { GetSecureCookieOptions, SecureCookieOptions } from "./handler_cookies";
 
-type StaticModule = typeof import("./static");
 type UiModuleModule = typeof import("./uimodule");
 type UiBinding = ReturnType<UiModuleModule["bindUiModules"]>;
 
@@ -439,9 +438,8 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
    */
   staticUrl(path: string, includeHost = false, includeVersion = true): string {
     this.requireSetting("staticPath", "staticUrl");
-    // Required lazily: static.ts extends this class, so a top-level import would be circular.
-    const handlerClass = this.settings.staticHandlerClass ?? (require("./static") as StaticModule).StaticFileHandler;
-    const url = handlerClass.makeStaticUrl(this.settings, path, includeVersion);
+    // Through the application: static.ts extends this class, so importing it here would be a cycle.
+    const url = this.application.staticHandlerClass().makeStaticUrl(this.settings, path, includeVersion);
     return includeHost ? `${this.request.protocol}://${this.request.host}${url}` : url;
   }
 
