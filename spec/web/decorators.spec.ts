@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import {
-  AddSlash, Asynchronous, Authenticated, RemoveSlash, Route, UiModule, XsrfExempt,
+  AddSlash, Asynchronous, Authenticated, PathArgs, RemoveSlash, Route, UiModule, XsrfExempt,
 } from "../../src/web/decorators";
 import {
-  getParamTypes, getRoutes, getSlashPolicy, getUiModuleName, isAsynchronous, isAuthenticated, isXsrfExempt,
+  METADATA_SYMBOL, getDecoratedMethods, getParamTypes, getPathArgTypes, getRoutes, getSlashPolicy, getUiModuleName,
+  isAsynchronous, isAuthenticated, isXsrfExempt,
 } from "../../src/web/metadata";
 
 describe("@Route", () => {
@@ -213,5 +214,192 @@ describe("getParamTypes", () => {
 
   it("returns [] for an unknown method", () => {
     expect(getParamTypes(Typed, "post")).to.deep.equal([]);
+  });
+});
+
+describe("@PathArgs", () => {
+  const upper = (raw: string): string => raw.toUpperCase();
+
+  class Converted {
+    @PathArgs(Number, upper)
+    get(id: number, slug: string): void {
+      void id;
+      void slug;
+    }
+  }
+
+  class Bare {
+    @PathArgs
+    get(id: number): void {
+      void id;
+    }
+  }
+
+  it("records the converters it is given, in order", () => {
+    expect(getPathArgTypes(Converted, "get")).to.deep.equal({ source: "explicit", types: [Number, upper] });
+  });
+
+  it("bare, falls back to the design-time parameter types", () => {
+    expect(getPathArgTypes(Bare, "get")).to.deep.equal({ source: "design", types: [Number] });
+  });
+
+  it("is null for a method without recorded types", () => {
+    expect(getPathArgTypes(class Plain { get(): void {} }, "get")).to.equal(null);
+  });
+
+  it("needs at least one converter when called", () => {
+    expect(() => PathArgs()).to.throw(TypeError, "@PathArgs(Number, String)");
+  });
+
+  it("refuses a converter that is not a function, naming its position", () => {
+    expect(() => PathArgs(Number, "x" as unknown as (raw: string) => unknown)).to.throw(TypeError, /converter 2 is "x"/);
+  });
+
+  it("refuses a class as a converter, saying how to wrap it", () => {
+    class Slug {}
+    expect(() => PathArgs(Slug as unknown as (raw: string) => unknown)).to.throw(TypeError, "(raw) => new Slug(raw)");
+  });
+
+  it("bare, refuses a method with no recorded parameter types (a compiler without emitDecoratorMetadata)", () => {
+    const proto = { get(): void {} };
+    const descriptor = Object.getOwnPropertyDescriptor(proto, "get")!;
+    expect(() => PathArgs(proto, "get", descriptor)).to.throw(TypeError, "emitDecoratorMetadata");
+  });
+});
+
+describe("decorators used where they cannot act (legacy mode)", () => {
+  it("refuse a static method", () => {
+    expect(() => {
+      class H {
+        @Authenticated
+        static get(): void {}
+      }
+      void H;
+    }).to.throw(TypeError, "@Authenticated cannot decorate the static member get");
+  });
+
+  it("refuse a property, saying where they belong", () => {
+    const call = () => (Authenticated as (t: object, k: string, d: undefined) => void)({}, "secret", undefined);
+    expect(call).to.throw(TypeError, /the property or accessor secret: it belongs on a handler class .* or an instance verb method/);
+  });
+
+  it("refuse a parameter", () => {
+    const call = () => (Asynchronous as unknown as (t: object, k: string, i: number) => void)({}, "get", 0);
+    expect(call).to.throw(TypeError, "cannot decorate a parameter of get()");
+  });
+
+  it("refuse a class when they only decorate methods", () => {
+    expect(() => (PathArgs(Number) as (cls: object) => void)(class Named {})).to.throw(TypeError, "the class Named");
+  });
+
+  it("refuse being called with parentheses they do not take", () => {
+    expect(() => (Authenticated as () => void)()).to.throw(TypeError, "@Authenticated, not @Authenticated()");
+  });
+});
+
+describe("decorators in standard (TC39) mode", () => {
+  // What TypeScript and esbuild hand a standard decorator: the value and a context whose metadata
+  // object inherits from the base class's, exposed afterwards as cls[Symbol.metadata].
+  const context = (kind: string, name: string, metadata: object, extra: object = {}) =>
+    ({ kind, name, metadata, static: false, private: false, addInitializer() {}, ...extra }) as never;
+  type Decorator = (value: unknown, context: never) => void;
+
+  function define<C extends abstract new (...args: never[]) => unknown>(
+    cls: C, base: object | null, decorate: (metadata: object) => void,
+  ): C {
+    const metadata = Object.create(base) as object;
+    decorate(metadata);
+    Object.defineProperty(cls, METADATA_SYMBOL, { value: metadata });
+    return cls;
+  }
+
+  class Guarded {
+    get(): void {}
+    post(): void {}
+  }
+  define(Guarded, null, (m) => {
+    (Route("/guarded") as Decorator)(Guarded, context("class", "Guarded", m));
+    (Authenticated as Decorator)(Guarded, context("class", "Guarded", m));
+  });
+
+  class Mixed {
+    get(): void {}
+    post(): void {}
+  }
+  define(Mixed, null, (m) => {
+    (Authenticated as Decorator)(Mixed.prototype.get, context("method", "get", m));
+    (Asynchronous as Decorator)(Mixed.prototype.get, context("method", "get", m));
+    (PathArgs(Number) as Decorator)(Mixed.prototype.get, context("method", "get", m));
+  });
+
+  it("polyfills Symbol.metadata", () => {
+    expect(typeof (Symbol as unknown as { metadata: unknown }).metadata).to.equal("symbol");
+  });
+
+  it("record class-level @Route and @Authenticated on context.metadata", () => {
+    expect(getRoutes(Guarded).map((r) => r.pattern)).to.deep.equal(["/guarded"]);
+    expect(isAuthenticated(Guarded, "post")).to.equal(true);
+  });
+
+  it("inherit class-level flags but not routes", () => {
+    class Sub extends Guarded {
+      override get(): void {}
+    }
+    define(Sub, (Guarded as unknown as Record<symbol, object>)[METADATA_SYMBOL], () => {});
+    expect(isAuthenticated(Sub, "get")).to.equal(true);
+    expect(getRoutes(Sub)).to.deep.equal([]);
+  });
+
+  it("record method flags for that method only", () => {
+    expect([isAuthenticated(Mixed, "get"), isAsynchronous(Mixed, "get")]).to.deep.equal([true, true]);
+    expect([isAuthenticated(Mixed, "post"), isAsynchronous(Mixed, "post")]).to.deep.equal([false, false]);
+    expect(getPathArgTypes(Mixed, "get")).to.deep.equal({ source: "explicit", types: [Number] });
+  });
+
+  it("keep method flags with the method: an override without the decorator drops them", () => {
+    class Kept extends Mixed {}
+    class Overridden extends Mixed {
+      override get(): void {}
+    }
+    define(Overridden, (Mixed as unknown as Record<symbol, object>)[METADATA_SYMBOL], () => {});
+    expect(isAuthenticated(Kept, "get")).to.equal(true);
+    expect(isAuthenticated(Overridden, "get")).to.equal(false);
+  });
+
+  it("refuse a field, a static method and a private method", () => {
+    const m = {};
+    expect(() => (Authenticated as Decorator)(undefined, context("field", "secret", m))).to.throw(TypeError, "the field secret");
+    expect(() => (Authenticated as Decorator)(() => {}, context("method", "get", m, { static: true }))).to.throw(TypeError, "static method get()");
+    expect(() => (Authenticated as Decorator)(() => {}, context("method", "#get", m, { private: true }))).to.throw(TypeError, "private");
+  });
+
+  it("refuse bare @PathArgs, naming the converter form", () => {
+    expect(() => (PathArgs as Decorator)(() => {}, context("method", "get", {}))).to.throw(TypeError, "@PathArgs(Number, String)");
+  });
+
+  it("refuse a context without a metadata object, saying which compiler adds one", () => {
+    const bare = { kind: "class", name: "X", addInitializer() {} } as never;
+    expect(() => (Authenticated as Decorator)(class X {}, bare)).to.throw(TypeError, "TypeScript 5.2 or later");
+  });
+});
+
+describe("getDecoratedMethods", () => {
+  class Base {
+    @Authenticated
+    get(): void {}
+    @XsrfExempt
+    helper(): void {}
+  }
+  class Sub extends Base {
+    override get(): void {}
+    @Asynchronous
+    post(): void {}
+  }
+
+  it("lists the methods a class runs that carry decorators, with the decorators' names", () => {
+    expect(getDecoratedMethods(Sub)).to.deep.equal([
+      { method: "post", decorators: ["@Asynchronous"] },
+      { method: "helper", decorators: ["@XsrfExempt"] },
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { Route, UiModule } from "../../src/web/decorators";
+import { Authenticated, Route, UiModule } from "../../src/web/decorators";
 import { urlSpec, UrlTable, type HandlerClass } from "../../src/web/routing";
 import { discover, scan } from "../../src/web/scanner";
 
@@ -99,6 +99,29 @@ describe("scan", () => {
 
     it("explains that routes are not inherited", () => {
       expect(() => scan([InheritsRoutes])).to.throw("routes are not inherited from MainHandler");
+    });
+  });
+
+  describe("when a method decorator sits on a method that is not a verb", () => {
+    it("throws naming the method and the decorator", () => {
+      @Route("/helper")
+      class Helper {
+        get(): void {}
+        @Authenticated
+        loadSecrets(): void {}
+      }
+      expect(() => scan([Helper])).to.throw(Error, /Helper\.loadSecrets\(\) has @Authenticated, but only verb methods/);
+      expect(() => scan([["/h", Helper]])).to.throw(Error, "move the decorator to the verb, or put it on the class");
+    });
+
+    it("accepts a verb the class adds to SUPPORTED_METHODS", () => {
+      @Route("/dav")
+      class Dav {
+        static SUPPORTED_METHODS = ["GET", "PROPFIND"];
+        @Authenticated
+        propfind(): void {}
+      }
+      expect(scan([Dav]).specs).to.have.length(1);
     });
   });
 

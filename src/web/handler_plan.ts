@@ -3,7 +3,7 @@
  * for each verb its decorators and how to convert path arguments. Built once per class from the
  * metadata, then reused by every request.
  */
-import { getParamTypes, getSlashPolicy, isAsynchronous, isAuthenticated, isXsrfExempt, type SlashPolicy } from "./metadata";
+import { getPathArgTypes, getSlashPolicy, isAsynchronous, isAuthenticated, isXsrfExempt, type SlashPolicy } from "./metadata";
 
 export const SUPPORTED_METHODS: readonly string[] = ["GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"];
 
@@ -71,10 +71,24 @@ function buildPlan(cls: AnyClass, baseProto: object): ClassPlan {
 }
 
 function convertersFor(cls: AnyClass, name: string): (ArgConverter | null)[] | null {
-  const types = getParamTypes(cls, name);
-  if (types.length === 0) return null;
-  const converters = types.map((type) => (type === Number ? toNumber : null));
+  const recorded = getPathArgTypes(cls, name);
+  if (recorded === null) return null;
+  const converters = recorded.source === "explicit"
+    ? recorded.types.map((convert) => (convert === Number ? toNumber : convert === String ? null : guarded(convert)))
+    // Design-time types: only `number` parameters convert; strings and anything else stay as matched.
+    : recorded.types.map((type) => (type === Number ? toNumber : null));
   return converters.some((c) => c !== null) ? converters : null;
+}
+
+/** A user converter: an exception means the path does not fit (404), as for a non-numeric `Number`. */
+function guarded(convert: (raw: string) => unknown): ArgConverter {
+  return (raw) => {
+    try {
+      return convert(raw);
+    } catch {
+      return NOT_FOUND;
+    }
+  };
 }
 
 /**

@@ -6,7 +6,8 @@
 import { readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { getRoutes, getUiModuleName } from "./metadata";
+import { SUPPORTED_METHODS } from "./handler_plan";
+import { getDecoratedMethods, getRoutes, getUiModuleName } from "./metadata";
 import { className, isURLSpec, urlSpec, type HandlerClass, type URLSpec } from "./routing";
 
 export type { RouteInput } from "./routing";
@@ -99,6 +100,7 @@ class DuplicateChecker {
   private readonly names = new Map<string, URLSpec>();
 
   check(spec: URLSpec): URLSpec {
+    checkVerbDecorators(spec.handlerClass);
     const host = spec.host ?? "";
     const pathKey = spec.literal !== null ? `${host}\0=${spec.literal}` : `${host}\0~${spec.regex.flags}/${spec.pattern}`;
     this.claim(this.paths, pathKey, "route", spec.literal ?? spec.pattern, spec);
@@ -119,6 +121,22 @@ class DuplicateChecker {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type AnyClass = Function;
+
+/**
+ * Method decorators only act on the verbs the lifecycle calls: on any other method they would
+ * silently do nothing (an `@Authenticated` helper would protect nothing), so that is an error.
+ */
+function checkVerbDecorators(cls: AnyClass): void {
+  const verbs = (cls as { SUPPORTED_METHODS?: readonly string[] }).SUPPORTED_METHODS ?? SUPPORTED_METHODS;
+  for (const { method, decorators } of getDecoratedMethods(cls)) {
+    if (verbs.includes(method.toUpperCase()) && method === method.toLowerCase()) continue;
+    throw new Error(
+      `${className(cls)}.${method}() has ${decorators.join(", ")}, but only verb methods ` +
+        `(${verbs.map((v) => v.toLowerCase()).join(", ")}) are called by the request lifecycle: ` +
+        `move the decorator to the verb, or put it on the class`,
+    );
+  }
+}
 
 /**
  * Imports every `.js` module under `dir` (recursively, files sorted by path) and returns the
