@@ -44,7 +44,7 @@ export interface HandlerResult<H extends RequestHandler = RequestHandler> extend
   handler: H;
 }
 
-type HandlerConstructor<H> = new (application: Application, request: HTTPServerRequest, init?: never) => H;
+type HandlerConstructor<H> = new (application: Application, request: HTTPServerRequest) => H;
 
 /**
  * Runs `HandlerClass` for one in-memory request through the whole lifecycle (XSRF, prepare,
@@ -72,7 +72,8 @@ export async function runHandler<H extends RequestHandler>(
   const application = options.application ?? new Application([], options.settings ?? {});
   const connection = new RecordingConnection();
   const request = buildRequest(options, connection);
-  const handler = new HandlerClass(application, request, options.init as never);
+  const handler = new HandlerClass(application, request);
+  handler.initialize(options.init);
   if ("currentUser" in options) handler.currentUser = options.currentUser;
   if (options.beforeRun) await options.beforeRun(handler);
   const routed = options.pathArgs === undefined && options.pathKwargs === undefined ? matchOwnRoutes(HandlerClass, request.path) : null;

@@ -216,7 +216,8 @@ export class Application {
   ): Promise<void> | undefined {
     let handler: RequestHandler;
     try {
-      handler = new (handlerClass as HandlerClass)(this, request, init);
+      handler = new (handlerClass as HandlerClass)(this, request);
+      handler.initialize(init);
     } catch (err) {
       appLog.error(`Cannot create ${handlerClass.name} for ${request.method} ${request.uri}`, err);
       const fallback = new RequestHandler(this, request);

@@ -17,7 +17,6 @@ export interface ErrorHandlerInit {
  * new Application([["/old", ErrorHandler, { status: 410 }]]);
  */
 export class ErrorHandler extends RequestHandler {
-  // No initializer: it would run after initialize() and overwrite the status.
   private errorStatus!: number;
 
   override initialize(init?: unknown): void {

@@ -4,10 +4,8 @@
  * `getUserLocale`, `writeError`, `computeEtag`). The output half lives in handler_response.ts.
  */
 import type { SafeString } from "../escape";
-import type { HTTPServerRequest } from "../httputil";
 import { appLog, genLog } from "../log";
 import { Locale, parseAcceptLanguage } from "../locale";
-import type { Application } from "./application";
 import { Finish, HTTPError } from "./errors";
 import { REQUIRED, argumentValues, lastArgument } from "./handler_args";
 import { NOT_FOUND, SUPPORTED_METHODS, convertArgs, hasKeys, planFor, type ClassPlan, type VerbPlan } from "./handler_plan";
@@ -34,10 +32,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
  * method check → typed path arguments → XSRF check → `prepare` → slash policy → `@Authenticated`
  * → verb method → `finish` → `onFinish`.
  *
- * Note: a field with an initializer in a subclass (`db: Db | null = null`) is assigned after
- * `initialize` has run and overwrites it; declare such fields without one (`db!: Db`).
- * Typed path arguments (`get(id: number)`) read `design:paramtypes`, which TypeScript emits only
- * for decorated methods: the verb needs a decorator (e.g. `@Authenticated`) for the conversion.
+ * The application constructs the handler and then calls `initialize(init)`, so subclass fields
+ * are already set up when it runs: `store!: Store` and `store: Store = defaultStore` both keep
+ * what `initialize` assigns, whatever `useDefineForClassFields` is.
+ * Typed path arguments come from `@PathArgs(Number, …)` on the verb (any decorator mode), or, with
+ * legacy decorators and `emitDecoratorMetadata`, from the declared types of a decorated verb.
  *
  * @example
  * @Route("/story/([0-9]+)")
@@ -66,12 +65,11 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   private finishWaiter: (() => void) | null = null;
   private connectionClosed = false;
 
-  constructor(application: Application, request: HTTPServerRequest, init?: unknown) {
-    super(application, request);
-    this.initialize(init);
-  }
-
-  /** Hook: receives the route's `init` (the seed's `initialize(**kwargs)`). */
+  /**
+   * Hook: receives the route's `init` (the seed's `initialize(**kwargs)`). Called right after
+   * construction — not from the constructor, where a subclass's field initializers (which run
+   * after `super()` returns) would overwrite what it set.
+   */
   initialize(_init?: unknown): void {}
 
   /** Hook: runs before the verb method; may be async, and may finish the request itself. */
