@@ -10,6 +10,7 @@ import { ROOT } from "./lib/contenders";
 import { FULL, QUICK, type BenchOptions } from "./lib/options";
 import { ensureDebianCommand, have } from "./lib/proc";
 import { renderGoalSummary, renderTable, type Table } from "./lib/report";
+import { runDbScenario } from "./scenarios/db";
 import { runHttpScenario } from "./scenarios/http";
 import { runRoutingScenario } from "./scenarios/routing";
 import { runStandingScenario } from "./scenarios/standing";
@@ -23,6 +24,7 @@ export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = 
   routing: runRoutingScenario,
   standing: runStandingScenario,
   static: runStaticScenario,
+  db: runDbScenario,
 };
 
 function version(pkg: string): string {

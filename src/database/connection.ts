@@ -188,7 +188,7 @@ export class Connection extends Queryable {
    * it is run once more on a new connection; any other failure is reported as it is.
    */
   private async withDriver<T>(fn: (d: Driver) => Promise<T>, sql: string, keep: boolean): Promise<T> {
-    let lease = await this.pool.acquire().catch((err) => { throw this.classify(err, sql); });
+    let lease = this.pool.tryAcquire() ?? await this.pool.acquire().catch((err) => { throw this.classify(err, sql); });
     for (let attempt = 0; ; attempt++) {
       const { driver, reused } = lease;
       try {

@@ -34,6 +34,17 @@ export class Pool {
     private readonly acquireTimeoutMillis: number,
   ) {}
 
+  /** An idle driver at once, or null when none is ready (then use acquire()). */
+  tryAcquire(): Lease | null {
+    while (!this.closed && this.idle.length > 0) {
+      const { driver, since } = this.idle[this.idle.length - 1];
+      if (driver.dead || Date.now() - since > this.maxIdleMillis) return null; // acquire() drops it
+      this.idle.pop();
+      return { driver, reused: true };
+    }
+    return null;
+  }
+
   /** A driver for one statement or transaction; `fresh` skips idle ones (a reconnect). */
   async acquire(fresh = false): Promise<Lease> {
     if (this.closed) throw new ProgrammingError("the database connection is closed");

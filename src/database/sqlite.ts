@@ -61,7 +61,15 @@ class SQLiteDriver implements Driver {
 
   constructor(private readonly db: Database.Database, private readonly file: string) {}
 
-  async run(sql: string, params: readonly Param[]): Promise<RunResult> {
+  run(sql: string, params: readonly Param[]): Promise<RunResult> {
+    try {
+      return Promise.resolve(this.runNow(sql, params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private runNow(sql: string, params: readonly Param[]): RunResult {
     const stmt = this.prepare(sql);
     const values = bindable(params);
     if (stmt.reader) {
