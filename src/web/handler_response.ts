@@ -234,14 +234,23 @@ export abstract class HandlerResponse {
     } catch (err) {
       appLog.error("Uncaught exception in writeError", err);
     }
-    if (!this.finishedFlag) this.finishQuietly();
+    if (this.finishedFlag) return;
+    // A page written for a 204/304/1xx cannot go out: answer with the bare status instead of
+    // leaving the client waiting (the refused finish was logged above).
+    if (statusHasNoBody(this.statusCode)) this.writeBuffer = [];
+    this.finishQuietly();
   }
 
   /**
    * Hook: writes the error page. The default is `<html><title>404: Not Found</title>…`, or the
-   * exception's stack as text when `serveTraceback` (or `debug`) is on.
+   * exception's stack as text when `serveTraceback` (or `debug`) is on; nothing for the statuses
+   * that have no body (1xx, 204, 304).
    */
   writeError(code: number, extras: ErrorExtras): void {
+    if (statusHasNoBody(code)) {
+      this.finish();
+      return;
+    }
     if (this.settings.serveTraceback && extras.exc !== undefined) {
       this.setHeader("Content-Type", "text/plain; charset=UTF-8");
       this.finish(tracebackText(extras.exc));
@@ -324,6 +333,9 @@ export abstract class HandlerResponse {
       for (const name of ["Content-Length", "Content-Encoding", "Content-Language", "Content-Type"]) {
         this.responseHeaders.delete(name);
       }
+      // A 1xx is interim: a client reads on for the final response, which will never come.
+      // Closing ends its wait (101 is left alone: it hands the connection to another protocol).
+      if (this.statusCode < 200 && this.statusCode !== 101) this.responseHeaders.set("Connection", "close");
     } else if (!this.responseHeaders.has("Content-Length")) {
       let length = 0;
       for (const b of this.writeBuffer) length += typeof b === "string" ? Buffer.byteLength(b) : b.length;
