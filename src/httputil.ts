@@ -56,6 +56,13 @@ export interface HTTPFile {
 /** Arguments by name; every name maps to all its values in order. Has no prototype. */
 export type ArgumentMap = Record<string, string[]>;
 
+/**
+ * Arguments by name (decoded as UTF-8) with their values still undecoded: each value is its
+ * bytes as a latin1 string (one char per byte), or null when its %-escapes were malformed.
+ * RequestHandler decodes them with `decodeArgument`, so an app can choose another charset.
+ */
+export type RawArgumentMap = Record<string, (string | null)[]>;
+
 export interface HTTPServerRequestInit {
   method?: string;
   uri?: string;
@@ -97,7 +104,9 @@ export class HTTPServerRequest {
   finishTime: number | undefined;
 
   private queryArgs: ArgumentMap | undefined;
+  private rawQueryArgs: RawArgumentMap | undefined;
   private bodyArgs: ArgumentMap | undefined;
+  private rawBodyArgs: RawArgumentMap | undefined;
   private allArgs: ArgumentMap | undefined;
   private uploadedFiles: Record<string, HTTPFile[]> | undefined;
   private parsedCookies: Record<string, string> | undefined;
@@ -127,10 +136,21 @@ export class HTTPServerRequest {
     return (this.queryArgs ??= parseQueryString(this.query));
   }
 
+  /** The query's arguments with undecoded values (see {@link RawArgumentMap}). */
+  get rawQueryArguments(): RawArgumentMap {
+    return (this.rawQueryArgs ??= parseQueryStringRaw(this.query));
+  }
+
   /** Arguments from an `application/x-www-form-urlencoded` or `multipart/form-data` body. */
   get bodyArguments(): ArgumentMap {
     if (this.bodyArgs === undefined) this.parseBody();
     return this.bodyArgs!;
+  }
+
+  /** The body's arguments with undecoded values (see {@link RawArgumentMap}). */
+  get rawBodyArguments(): RawArgumentMap {
+    if (this.rawBodyArgs === undefined) this.parseBody();
+    return this.rawBodyArgs!;
   }
 
   get files(): Record<string, HTTPFile[]> {
@@ -189,10 +209,12 @@ export class HTTPServerRequest {
   private parseBody(): void {
     const args: ArgumentMap = Object.create(null);
     const files: Record<string, HTTPFile[]> = Object.create(null);
+    const raw: RawArgumentMap = Object.create(null);
     // Set first: a malformed body throws once, and later reads see what was parsed.
     this.bodyArgs = args;
     this.uploadedFiles = files;
-    parseBodyArguments(this.headers.get("Content-Type") ?? "", this.body, args, files, this.headers);
+    this.rawBodyArgs = raw;
+    parseBodyArguments(this.headers.get("Content-Type") ?? "", this.body, args, files, this.headers, undefined, raw);
   }
 }
 
@@ -236,6 +258,65 @@ function decodeFormComponent(s: string): string {
   }
 }
 
+/**
+ * Like {@link parseQueryString}, but leaves the values undecoded: each is the bytes its
+ * %-escapes stand for, as a latin1 string, or null when an escape is malformed (`%zz`, `%4`).
+ * `qs` is text from a URL (non-ASCII characters stand for their UTF-8 bytes) unless `bytes` says
+ * it is already one char per byte (a form body read as latin1).
+ *
+ * @example
+ * parseQueryStringRaw("a=%C3%A9&b=%FF&c=%zz"); // { a: ["\xc3\xa9"], b: ["\xff"], c: [null] }
+ */
+export function parseQueryStringRaw(qs: string, bytes = false): RawArgumentMap {
+  const out: RawArgumentMap = Object.create(null);
+  if (qs.length === 0) return out;
+  if (!bytes && NON_ASCII_RE.test(qs)) qs = Buffer.from(qs, "utf8").toString("latin1");
+  let start = 0;
+  while (start <= qs.length) {
+    let end = qs.indexOf("&", start);
+    if (end < 0) end = qs.length;
+    if (end > start) {
+      const pair = qs.slice(start, end);
+      const eq = pair.indexOf("=");
+      const rawName = unquoteToBytes(eq < 0 ? pair : pair.slice(0, eq));
+      const name = rawName === null ? decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq)) : bytesToText(rawName);
+      (out[name] ??= []).push(eq < 0 ? "" : unquoteToBytes(pair.slice(eq + 1)));
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+const HIGH_BYTE_RE = /[\x80-\xff]/;
+const HEX2_RE = /^[0-9a-fA-F]{2}$/;
+
+/** UTF-8 text of a latin1 byte string (invalid sequences become U+FFFD). */
+function bytesToText(bytes: string): string {
+  return HIGH_BYTE_RE.test(bytes) ? Buffer.from(bytes, "latin1").toString("utf8") : bytes;
+}
+
+/** `+` → space and `%XX` → the byte, as a latin1 string; null when an escape is malformed. */
+function unquoteToBytes(s: string): string | null {
+  if (s.indexOf("%") < 0) return s.indexOf("+") < 0 ? s : s.replace(/\+/g, " ");
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2b) {
+      out += s.slice(from, i) + " ";
+      from = i + 1;
+    } else if (c === 0x25) {
+      const hex = s.slice(i + 1, i + 3);
+      if (!HEX2_RE.test(hex)) return null;
+      out += s.slice(from, i) + String.fromCharCode(parseInt(hex, 16));
+      i += 2;
+      from = i + 1;
+    }
+  }
+  return out + s.slice(from);
+}
+
 /** Parses a Cookie header value into name → value (the first occurrence of a name wins). */
 export function parseCookie(header: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
@@ -252,9 +333,10 @@ export function parseCookie(header: string): Record<string, string> {
 }
 
 /**
- * Fills `args` and `files` from a request body of the given Content-Type. Unknown types are
- * ignored. A malformed multipart body, or one past `limits`, throws HTTPInputError (the
- * server answers 400 before the handler runs); what was parsed before the fault is kept.
+ * Fills `args` and `files` (and `rawArgs`, values undecoded, when given) from a request body of
+ * the given Content-Type. Unknown types are ignored. A malformed multipart body, or one past
+ * `limits`, throws HTTPInputError (the server answers 400 before the handler runs); what was
+ * parsed before the fault is kept.
  */
 export function parseBodyArguments(
   contentType: string,
@@ -263,6 +345,7 @@ export function parseBodyArguments(
   files: Record<string, HTTPFile[]>,
   headers?: HTTPHeaders,
   limits?: MultipartLimits,
+  rawArgs?: RawArgumentMap,
 ): void {
   if (body.length === 0) return;
   const lower = contentType.toLowerCase();
@@ -270,9 +353,13 @@ export function parseBodyArguments(
   if (lower.startsWith("application/x-www-form-urlencoded")) {
     const parsed = parseQueryString(body.toString("utf8"));
     for (const name in parsed) (args[name] ??= []).push(...parsed[name]);
+    if (rawArgs !== undefined) {
+      const raw = parseQueryStringRaw(body.toString("latin1"), true);
+      for (const name in raw) (rawArgs[name] ??= []).push(...raw[name]);
+    }
   } else if (lower.startsWith("multipart/form-data")) {
     const m = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
     if (!m) throw new HTTPInputError("multipart/form-data without a boundary");
-    parseMultipartFormData(m[1] ?? m[2], body, args, files, limits);
+    parseMultipartFormData(m[1] ?? m[2], body, args, files, limits, rawArgs);
   }
 }

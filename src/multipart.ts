@@ -16,8 +16,9 @@ export interface MultipartLimits {
 const CRLF2 = Buffer.from("\r\n\r\n");
 
 /**
- * Parses a multipart/form-data `body` delimited by `boundary` into `args` and `files`. Throws
- * HTTPInputError when the body is malformed or passes a limit.
+ * Parses a multipart/form-data `body` delimited by `boundary` into `args` and `files` (and, when
+ * given, `rawArgs`: the field values' bytes as latin1 text). Throws HTTPInputError when the body
+ * is malformed or passes a limit.
  *
  * @example
  * const args = Object.create(null), files = Object.create(null);
@@ -30,6 +31,7 @@ export function parseMultipartFormData(
   args: ArgumentMap,
   files: Record<string, HTTPFile[]>,
   limits: MultipartLimits = {},
+  rawArgs?: Record<string, (string | null)[]>,
 ): void {
   const maxParts = limits.maxParts ?? 100;
   const maxPartHeaderSize = limits.maxPartHeaderSize ?? 10 * 1024;
@@ -50,12 +52,18 @@ export function parseMultipartFormData(
     const next = body.indexOf(delimiter, pos);
     if (next < 0) throw new HTTPInputError("multipart body is not terminated");
     if (++parts > maxParts) throw new HTTPInputError("too many multipart parts (limit " + maxParts + ")");
-    addPart(body.subarray(pos, next), args, files, maxPartHeaderSize);
+    addPart(body.subarray(pos, next), args, files, maxPartHeaderSize, rawArgs);
     pos = next + delimiter.length;
   }
 }
 
-function addPart(part: Buffer, args: ArgumentMap, files: Record<string, HTTPFile[]>, maxHeaderSize: number): void {
+function addPart(
+  part: Buffer,
+  args: ArgumentMap,
+  files: Record<string, HTTPFile[]>,
+  maxHeaderSize: number,
+  rawArgs: Record<string, (string | null)[]> | undefined,
+): void {
   let headEnd = part.indexOf(CRLF2);
   let bodyStart = headEnd + 4;
   if (headEnd < 0 && part[0] === 0x0d && part[1] === 0x0a) {
@@ -79,6 +87,8 @@ function addPart(part: Buffer, args: ArgumentMap, files: Record<string, HTTPFile
     (files[params.name] ??= []).push(file);
   } else {
     (args[params.name] ??= []).push(value.toString("utf8"));
+    // The bytes as they came (one char per byte), for the handler's decodeArgument.
+    if (rawArgs !== undefined) (rawArgs[params.name] ??= []).push(value.toString("latin1"));
   }
 }
 

@@ -4,10 +4,11 @@
  * `getUserLocale`, `writeError`, `computeEtag`). The output half lives in handler_response.ts.
  */
 import type { SafeString } from "../escape";
+import type { RawArgumentMap } from "../httputil";
 import { appLog, genLog } from "../log";
 import { Locale, parseAcceptLanguage } from "../locale";
 import { Finish, HTTPError } from "./errors";
-import { REQUIRED, argumentValues, lastArgument } from "./handler_args";
+import { REQUIRED, argumentValues, decodeUtf8Argument, decodeUtf8Bytes, decoderUsing, lastArgument, type ArgumentDecoder } from "./handler_args";
 import { NOT_FOUND, SUPPORTED_METHODS, convertArgs, hasKeys, planFor, type ClassPlan, type VerbPlan } from "./handler_plan";
 import { templateNamespace } from "./handler_render";
 import { HandlerResponse } from "./handler_response";
@@ -248,37 +249,57 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   getArgument(name: string): string;
   getArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
   getArgument<D>(name: string, defaultValue?: D, strip = true): string | D {
-    const fallback = arguments.length < 2 ? REQUIRED : (defaultValue as D);
-    return lastArgument([this.request.queryArguments, this.request.bodyArguments], name, fallback, strip);
+    return lastArgument(this.argSources("all"), name, arguments.length < 2 ? REQUIRED : (defaultValue as D), strip, this.argumentDecoder());
   }
 
   /** Every value of `name` from the query then the body (empty when absent). */
   getArguments(name: string, strip = true): string[] {
-    return argumentValues([this.request.queryArguments, this.request.bodyArguments], name, strip);
+    return argumentValues(this.argSources("all"), name, strip, this.argumentDecoder());
   }
 
   /** Like getArgument, from the query string only. */
   getQueryArgument(name: string): string;
   getQueryArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
   getQueryArgument<D>(name: string, defaultValue?: D, strip = true): string | D {
-    const fallback = arguments.length < 2 ? REQUIRED : (defaultValue as D);
-    return lastArgument([this.request.queryArguments], name, fallback, strip);
+    return lastArgument(this.argSources("query"), name, arguments.length < 2 ? REQUIRED : (defaultValue as D), strip, this.argumentDecoder());
   }
 
   getQueryArguments(name: string, strip = true): string[] {
-    return argumentValues([this.request.queryArguments], name, strip);
+    return argumentValues(this.argSources("query"), name, strip, this.argumentDecoder());
   }
 
   /** Like getArgument, from the form body only. */
   getBodyArgument(name: string): string;
   getBodyArgument<D>(name: string, defaultValue: D, strip?: boolean): string | D;
   getBodyArgument<D>(name: string, defaultValue?: D, strip = true): string | D {
-    const fallback = arguments.length < 2 ? REQUIRED : (defaultValue as D);
-    return lastArgument([this.request.bodyArguments], name, fallback, strip);
+    return lastArgument(this.argSources("body"), name, arguments.length < 2 ? REQUIRED : (defaultValue as D), strip, this.argumentDecoder());
   }
 
   getBodyArguments(name: string, strip = true): string[] {
-    return argumentValues([this.request.bodyArguments], name, strip);
+    return argumentValues(this.argSources("body"), name, strip, this.argumentDecoder());
+  }
+
+  /**
+   * Hook: decodes the bytes of a query or body argument (UTF-8 by default; invalid UTF-8 answers
+   * 400 "Invalid unicode in NAME", as in Tornado). Override it to accept another charset.
+   *
+   * @example
+   * override decodeArgument(value: Buffer): string { return value.toString("latin1"); }
+   */
+  decodeArgument(value: Buffer, name?: string): string {
+    return decodeUtf8Bytes(value, name);
+  }
+
+  private argSources(which: "query" | "body" | "all"): RawArgumentMap[] {
+    const request = this.request;
+    if (which === "all") return [request.rawQueryArguments, request.rawBodyArguments];
+    return [which === "query" ? request.rawQueryArguments : request.rawBodyArguments];
+  }
+
+  /** The UTF-8 fast path (no Buffer for ASCII) unless decodeArgument is overridden. */
+  private argumentDecoder(): ArgumentDecoder {
+    if (this.decodeArgument === RequestHandler.prototype.decodeArgument) return decodeUtf8Argument;
+    return decoderUsing((value, name) => this.decodeArgument(value, name));
   }
 
   /** A request cookie's value, or `defaultValue`. */
