@@ -317,7 +317,11 @@ function unquoteToBytes(s: string): string | null {
   return out + s.slice(from);
 }
 
-/** Parses a Cookie header value into name → value (the first occurrence of a name wins). */
+/**
+ * Parses a Cookie header value into name → value (the first occurrence of a name wins). A
+ * double-quoted value is unquoted as Tornado (Python's http.cookies) does: `\073` octal escapes
+ * and `\"` backslash escapes become the characters they stand for, so `"a\073b"` reads `a;b`.
+ */
 export function parseCookie(header: string): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   if (!header) return out;
@@ -326,10 +330,18 @@ export function parseCookie(header: string): Record<string, string> {
     const name = (eq < 0 ? "" : chunk.slice(0, eq)).trim();
     let value = (eq < 0 ? chunk : chunk.slice(eq + 1)).trim();
     if (!name && !value) continue;
-    if (value.length >= 2 && value[0] === '"' && value[value.length - 1] === '"') value = value.slice(1, -1);
+    if (value.length >= 2 && value[0] === '"' && value[value.length - 1] === '"') value = unquoteCookieValue(value.slice(1, -1));
     if (!(name in out)) out[name] = value;
   }
   return out;
+}
+
+// http.cookies' _unquote: an octal escape wins over a plain backslash escape at the same place.
+const COOKIE_ESCAPE_RE = /\\(?:([0-3][0-7][0-7])|([\s\S]))/g;
+
+function unquoteCookieValue(inner: string): string {
+  if (inner.indexOf("\\") < 0) return inner;
+  return inner.replace(COOKIE_ESCAPE_RE, (_m, octal: string | undefined, ch: string) => (octal !== undefined ? String.fromCharCode(parseInt(octal, 8)) : ch));
 }
 
 /**
