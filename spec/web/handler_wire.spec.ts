@@ -84,3 +84,71 @@ describe("RequestHandler over a real connection", () => {
     expect(waiting.closed).to.equal(before + 1);
   });
 });
+
+describe("RequestHandler.prepare for a method the class does not implement (Tornado's order)", () => {
+  let server: TestServer;
+  const prepared: string[] = [];
+
+  /** Answers every request from prepare(), as Tornado apps that dispatch themselves do. */
+  class PrepareOnly extends RequestHandler {
+    override prepare(): void {
+      prepared.push(this.request.method);
+      this.finish(`prepared ${this.request.method}`);
+    }
+  }
+
+  class AsyncPrepareOnly extends RequestHandler {
+    override async prepare(): Promise<void> {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      this.finish("later");
+    }
+  }
+
+  /** Implements GET only; prepare does not finish. */
+  class GetOnly extends RequestHandler {
+    override prepare(): void {
+      prepared.push(`get-only ${this.request.method}`);
+    }
+    get(): void {
+      this.write("got");
+    }
+  }
+
+  before(async () => {
+    server = await startTestServer([
+      ["/prepare-only", PrepareOnly],
+      ["/async-prepare-only", AsyncPrepareOnly],
+      ["/get-only", GetOnly],
+    ]);
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    prepared.length = 0;
+  });
+
+  it("runs prepare first, so a handler that finishes there answers GET and POST with 200", async () => {
+    const get = await server.fetch("/prepare-only");
+    expect([get.status, await get.text()]).to.deep.equal([200, "prepared GET"]);
+    const post = await server.fetch("/prepare-only", { method: "POST", body: "x" });
+    expect([post.status, await post.text()]).to.deep.equal([200, "prepared POST"]);
+    expect(prepared).to.deep.equal(["GET", "POST"]);
+  });
+
+  it("waits for an async prepare that finishes", async () => {
+    const response = await server.fetch("/async-prepare-only", { method: "DELETE" });
+    expect([response.status, await response.text()]).to.deep.equal([200, "later"]);
+  });
+
+  it("still answers 405 with Allow after a prepare that did not finish", async () => {
+    const response = await server.fetch("/get-only", { method: "PUT", body: "x" });
+    expect(response.status).to.equal(405);
+    expect(response.headers.get("allow")).to.equal("GET");
+    expect(prepared).to.deep.equal(["get-only PUT"]);
+  });
+
+  it("answers 405 without running prepare for a method outside SUPPORTED_METHODS", async () => {
+    const answer = await rawRequest(server.port, "PROPFIND /prepare-only HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(answer).to.match(/^HTTP\/1\.1 405 /);
+    expect(prepared).to.deep.equal([]);
+  });
+});

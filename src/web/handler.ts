@@ -113,10 +113,7 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   private runLifecycle(plan: ClassPlan, rawArgs: readonly string[], pathKwargs: Record<string, string>): Promise<void> | undefined {
     const method = this.request.method;
     const verb = plan.verbs.get(method);
-    if (verb === undefined) {
-      this.allowOnError = plan.allow;
-      throw new HTTPError(405, `${this.constructor.name} does not implement ${method}`);
-    }
+    if (verb === undefined) return this.runWithoutVerb(plan, method);
     const args = convertArgs(verb, rawArgs);
     if (args === NOT_FOUND) throw new HTTPError(404, `path arguments ${JSON.stringify(rawArgs)} do not fit ${this.constructor.name}.${verb.name}`);
     this.pathArgs = args;
@@ -125,6 +122,22 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
     const prepared = this.prepare();
     if (prepared instanceof Promise) return prepared.then(() => this.runVerb(plan, verb, args, pathKwargs));
     return this.runVerb(plan, verb, args, pathKwargs);
+  }
+
+  /**
+   * A method the class does not implement: as in Tornado, prepare still runs first when the
+   * method is a supported one (it may answer the request itself); 405 if it did not.
+   */
+  private runWithoutVerb(plan: ClassPlan, method: string): Promise<void> | undefined {
+    this.allowOnError = plan.allow;
+    const notAllowed = (): undefined => {
+      if (this.finished) return undefined;
+      throw new HTTPError(405, `${this.constructor.name} does not implement ${method}`);
+    };
+    if (!(this.constructor as typeof RequestHandler).SUPPORTED_METHODS.includes(method)) return notAllowed();
+    if (this.settings.xsrfCookies && !SAFE_METHODS.has(method)) this.checkXsrfCookie();
+    const prepared = this.prepare();
+    return prepared instanceof Promise ? prepared.then(notAllowed) : notAllowed();
   }
 
   /** The lifecycle after prepare: slash policy, @Authenticated, the verb, finish. */
