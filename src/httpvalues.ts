@@ -74,15 +74,16 @@ function encodeForm(s: string): string {
  * parseRequestRange("bytes=6-");   // [6, undefined]
  * parseRequestRange("bytes=-6");   // [-6, undefined]
  * parseRequestRange("bytes=-0");   // [undefined, 0]
+ * parseRequestRange("bytes=26");   // [26, undefined]
  */
 export function parseRequestRange(header: string): [number | undefined, number | undefined] | null {
   const eq = header.indexOf("=");
   if (eq < 0 || header.slice(0, eq).trim() !== "bytes") return null;
   const spec = header.slice(eq + 1).trim();
+  // Like Python's partition: `bytes=26` (no dash) is a start with no end, as in Tornado.
   const dash = spec.indexOf("-");
-  if (dash < 0) return null;
-  const startText = spec.slice(0, dash).trim();
-  const endText = spec.slice(dash + 1).trim();
+  const startText = (dash < 0 ? spec : spec.slice(0, dash)).trim();
+  const endText = dash < 0 ? "" : spec.slice(dash + 1).trim();
   const digits = /^\d+$/;
   if ((startText && !digits.test(startText)) || (endText && !digits.test(endText))) return null;
   let start: number | undefined = startText ? Number(startText) : undefined;

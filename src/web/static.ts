@@ -162,15 +162,26 @@ export function cacheHeaders(versioned: boolean, now: Date = new Date()): Record
   };
 }
 
+// Python's mimetypes encodings_map and suffix_map, which Tornado's get_content_type consults.
+const COMPRESSED_SUFFIXES: Record<string, "gzip" | "other"> = {
+  ".gz": "gzip", ".tgz": "gzip", ".taz": "gzip", ".tz": "gzip",
+  ".bz2": "other", ".tbz2": "other", ".xz": "other", ".txz": "other", ".z": "other", ".br": "other",
+};
+
 /**
  * The Content-Type for a file name, from the maintained `mime-types` table; unknown →
- * `application/octet-stream`. Like Tornado, no charset is added: a static file's bytes are sent
- * as they are and the server does not know their encoding.
+ * `application/octet-stream`. Like Tornado, a compressed file (`.bz2`, `.xz`, `.br`, `.Z`) is
+ * `application/octet-stream` and a gzip one `application/gzip` (RFC 6713), whatever it holds:
+ * a type such as `application/x-bzip2` can make a browser decompress the download. No charset
+ * is added: a static file's bytes are sent as they are and the server does not know their encoding.
  *
  * @example
- * contentTypeFor("app.js"); // "text/javascript"
+ * contentTypeFor("app.js");      // "text/javascript"
+ * contentTypeFor("dump.sql.bz2"); // "application/octet-stream"
  */
 export function contentTypeFor(fileName: string): string {
+  const compressed = COMPRESSED_SUFFIXES[path.extname(fileName).toLowerCase()];
+  if (compressed !== undefined) return compressed === "gzip" ? "application/gzip" : "application/octet-stream";
   return mime.lookup(fileName) || "application/octet-stream";
 }
 
