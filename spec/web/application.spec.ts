@@ -42,7 +42,8 @@ describe("Application#handleRequest", () => {
   it("answers a POST to an unknown path with 404, not 403, under xsrfCookies", async () => {
     const strict = new Application([Home], { xsrfCookies: true });
     expect((await strict.inject({ method: "POST", uri: "/nope" })).status).to.equal(404);
-    expect((await strict.inject({ method: "POST", uri: "/" })).status).to.equal(405);
+    // Tornado's order: the XSRF check runs before prepare() and so before the 405 of a GET-only handler.
+    expect((await strict.inject({ method: "POST", uri: "/" })).status).to.equal(403);
   });
 
   it("answers a path argument with invalid UTF-8 with 400", async () => {
