@@ -48,7 +48,8 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
  * Returns the diagnostics as formatted text ("" when there are none).
  */
 export function compile(dir: string, roots: readonly string[], options: ts.CompilerOptions): string {
-  const program = ts.createProgram(roots.map((r) => path.join(dir, r)), { ...BASE_OPTIONS, ...options });
+  const merged = { ...BASE_OPTIONS, ...options };
+  const program = ts.createProgram({ rootNames: roots.map((r) => path.join(dir, r)), options: merged, host: cachingHost(merged) });
   const emitted = program.emit();
   const diagnostics = [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics];
   return ts.formatDiagnostics(diagnostics, {
@@ -56,6 +57,26 @@ export function compile(dir: string, roots: readonly string[], options: ts.Compi
     getCurrentDirectory: () => dir,
     getNewLine: () => "\n",
   });
+}
+
+// Parsed declaration files (lib, @types/node, this package's dist) are the same for every fixture
+// compiled in this process: parse each once. Sources under test are always read afresh.
+const parsed = new Map<string, ts.SourceFile>();
+
+function cachingHost(options: ts.CompilerOptions): ts.CompilerHost {
+  const host = ts.createCompilerHost(options);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    if (!fileName.endsWith(".d.ts")) return read(fileName, languageVersion, onError, shouldCreate);
+    const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+    let file = parsed.get(key);
+    if (file === undefined) {
+      file = read(fileName, languageVersion, onError, shouldCreate);
+      if (file !== undefined) parsed.set(key, file);
+    }
+    return file;
+  };
+  return host;
 }
 
 /** Transpiles one file without type-checking (for sources the type checker rightly refuses). */
