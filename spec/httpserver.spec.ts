@@ -116,7 +116,7 @@ describe("HTTPServer", () => {
       try {
         c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         const r = await c.readResponse();
-        expect(r.headers.connection).to.equal("keep-alive");
+        expect(r.headers.connection).to.equal("Keep-Alive");
         c.send("GET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         expect(JSON.parse((await c.readResponse()).body.toString()).path).to.equal("/again");
       } finally {

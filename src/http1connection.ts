@@ -2,11 +2,13 @@
  * The HTTP/1.1 protocol on one IOStream, server side: reads request heads and bodies (strictly),
  * hands each complete request to the server's target, and answers in order.
  */
-import * as net from "node:net";
 import * as zlib from "node:zlib";
-import { HTTPHeaders, HTTPInputError, HTTPServerRequest, parseHeaderLines, TOKEN_RE } from "./httputil";
+import { HTTPInputError, type HTTPHeaders, type HTTPServerRequest } from "./httputil";
+import type { RequestBodyDelegate } from "./httputil";
 import { IOStream, StreamClosedError, UnsatisfiableReadError } from "./iostream";
 import { hasToken, ServerResponse } from "./http1response";
+import { describeRequestLine, findHeadEnd, parseRequestHead, type HeadState } from "./http1head";
+import { readChunkedBody, readFixedBody, streamChunkedBody, streamFixedBody, type BodySink } from "./http1body";
 
 /** Limits and switches of one connection (times in milliseconds). */
 export interface HTTP1ConnectionParameters {
@@ -28,9 +30,28 @@ export interface ConnectionOwner {
   readonly draining: boolean;
   /** Calls the application; may throw or return a rejecting promise. */
   handleRequest(request: HTTPServerRequest): unknown;
+  /**
+   * Offered the head of each request that has a body, before the body is read: returning a
+   * delegate streams the body to it (and `handleRequest` is not called for this request).
+   */
+  startRequest?(request: HTTPServerRequest): RequestBodyDelegate | undefined;
+  /** Reports a request refused before it reached the application (access log). */
+  reportRefused?(info: RefusedRequest): void;
   /** Reports an exception from the application (logging). */
   reportError(message: string, err: unknown): void;
   connectionClosed(conn: HTTP1ServerConnection): void;
+}
+
+/** A request the connection answered itself because it could not be read. */
+export interface RefusedRequest {
+  status: number;
+  /** What was wrong, as told to the client. */
+  cause: string;
+  method: string;
+  uri: string;
+  remoteIp: string;
+  /** Seconds from the first byte of the head to the refusal. */
+  requestTime: number;
 }
 
 /** Where a connection is in its request cycle; the server's sweep applies the matching timeout. */
@@ -44,49 +65,7 @@ export const enum Phase {
   Closed,
 }
 
-const HTTP_VERSION_RE = /^HTTP\/1\.[0-9]$/;
-const HOST_RE = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(?::[0-9]{0,5})?$/;
-const DIGITS_RE = /^[0-9]+$/;
-const CHUNK_SIZE_RE = /^([0-9A-Fa-f]+)[ \t]*(?:;.*)?$/;
-const ABSOLUTE_TARGET_RE = /^https?:\/\/([^/?#]+)([^#]*)$/i;
-const HIGH_BYTE_RE = /[\x80-\xff]/;
-const CRLF = Buffer.from("\r\n");
 const CONTINUE_100 = "HTTP/1.1 100 Continue\r\n\r\n";
-const EMPTY: Buffer = Buffer.alloc(0);
-
-const COMMON_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]);
-
-/**
- * Validates a request target (visible ASCII or bytes past 0x7f, nothing else); returns whether
- * it holds bytes past 0x7f. One char-code loop instead of two regex scans.
- */
-function checkTarget(uri: string): boolean {
-  let high = false;
-  const n = uri.length;
-  if (n === 0) throw new HTTPInputError("invalid request target");
-  for (let i = 0; i < n; i++) {
-    const c = uri.charCodeAt(i);
-    if (c > 0x7e) {
-      if (c === 0x7f) throw new HTTPInputError("invalid request target");
-      high = true;
-    } else if (c < 0x21) throw new HTTPInputError("invalid request target");
-  }
-  return high;
-}
-
-/** Index just past the blank line ending a head (CRLF or bare LF line ends), or -1. */
-function findHeadEnd(buf: Buffer, from: number, end: number): number {
-  let i = buf.indexOf(10, from);
-  while (i >= 0 && i < end) {
-    if (i + 1 < end) {
-      const next = buf[i + 1];
-      if (next === 10) return i + 2;
-      if (next === 13 && i + 2 < end && buf[i + 2] === 10) return i + 3;
-    }
-    i = buf.indexOf(10, i + 1);
-  }
-  return -1;
-}
 
 /**
  * performance.now() + `ms`, rounded up to a whole millisecond: an integer keeps the field a small
@@ -100,17 +79,21 @@ function deadlineAfter(ms: number): number {
  * Serves requests on one stream until it closes. One request at a time: the next head is read
  * only after the current response finished, so pipelined requests are answered in order.
  */
-export class HTTP1ServerConnection {
+export class HTTP1ServerConnection implements HeadState {
   phase: Phase = Phase.Idle;
   /** performance.now() at which the current phase times out; 0 for never. */
   deadline = 0;
   private current: ServerResponse | null = null;
   private served = 0;
   /** Body framing of the head just parsed: a length, or -1 for chunked. */
-  private announcedBodyLength = 0;
-  private readonly remoteIp: string;
-  /** The last Host header value that passed HOST_RE. */
-  private validHost: string | null = null;
+  announcedBodyLength = 0;
+  /** The current request's body limits (the application may change them before the body is read). */
+  private limits: { maxBodySize: number; maxHeaderSize: number; bodyTimeout: number } | null = null;
+  /** Whether the current request's body is still to be read (a response finishing first closes). */
+  private bodyPending = false;
+  readonly remoteIp: string;
+  /** The last Host header value that passed validation (HeadState). */
+  validHost: string | null = null;
   /** Trampoline state of serveOne. */
   private serving = false;
   private serveAgain = false;
@@ -118,7 +101,7 @@ export class HTTP1ServerConnection {
   constructor(
     readonly stream: IOStream,
     private readonly owner: ConnectionOwner,
-    private readonly protocol: string,
+    readonly protocol: string,
   ) {
     const addr = stream.socket.remoteAddress ?? "0.0.0.0";
     this.remoteIp = addr.startsWith("::ffff:") && addr.indexOf(".") > 0 ? addr.slice(7) : addr;
@@ -153,11 +136,25 @@ export class HTTP1ServerConnection {
     if (this.deadline !== 0 && now >= this.deadline) this.stream.destroy();
   }
 
+  /** Sets the current request's body limit; see HTTPConnection.setMaxBodySize. */
+  setMaxBodySize(bytes: number): void {
+    if (!(bytes >= 0)) throw new RangeError("maxBodySize must be a non-negative number of bytes");
+    if (this.limits !== null) this.limits.maxBodySize = bytes;
+  }
+
+  /** Sets the current request's body timeout in seconds; see HTTPConnection.setBodyTimeout. */
+  setBodyTimeout(seconds: number): void {
+    if (!(seconds > 0)) throw new RangeError("bodyTimeout must be a positive number of seconds");
+    if (this.limits !== null) this.limits.bodyTimeout = seconds * 1000;
+  }
+
   /** Called by the response once it wrote its last byte. */
   responseFinished(response: ServerResponse): void {
     if (this.current !== response) return;
     this.current = null;
-    if (!response.keepAlive || this.owner.draining || this.stream.closed()) {
+    // Answered before its body was read (refused in prepare, or failed): the rest of the body
+    // is still on the wire, so the connection cannot serve another request.
+    if (!response.keepAlive || this.owner.draining || this.stream.closed() || this.bodyPending) {
       this.stream.close();
       return;
     }
@@ -216,8 +213,8 @@ export class HTTP1ServerConnection {
   /** Starts reading a head; `onHead` runs at once when it is buffered (no promise, no microtask). */
   private readHead(): void {
     const params = this.owner.params;
-    const fresh = this.stream.bufferedLength === 0;
-    this.phase = fresh && this.served > 0 ? Phase.Idle : Phase.Head;
+    // Nothing buffered: the connection is idle (a new one too) until the first byte arrives.
+    this.phase = this.stream.bufferedLength === 0 ? Phase.Idle : Phase.Head;
     this.deadline = deadlineAfter(this.phase === Phase.Idle ? params.idleConnectionTimeout : params.headerTimeout);
     this.stream.readUntilMatchThen(findHeadEnd, 2, params.maxHeaderSize, this.onHead, this.onHeadError, this);
   }
@@ -235,18 +232,40 @@ export class HTTP1ServerConnection {
     this.served++;
     let request: HTTPServerRequest;
     try {
-      request = this.parseHead(text, lineStart);
+      request = parseRequestHead(text, lineStart, this, this.owner.params);
     } catch (err) {
-      this.onReadError(err);
+      const [method, uri] = describeRequestLine(text, lineStart);
+      this.refuse(err, method, uri, performance.now());
       return;
     }
-    if (this.announcedBodyLength === 0) {
-      this.dispatch(request);
+    const length = this.announcedBodyLength;
+    if (length === 0) {
+      this.dispatch(request, this.respondTo(request));
       return;
     }
-    this.readBody(request, this.announcedBodyLength).then(
-      () => this.dispatch(request),
-      (err: unknown) => this.onReadError(err),
+    const params = this.owner.params;
+    this.limits = { maxBodySize: params.maxBodySize, maxHeaderSize: params.maxHeaderSize, bodyTimeout: params.bodyTimeout };
+    this.bodyPending = true;
+    const response = this.respondTo(request);
+    let delegate: RequestBodyDelegate | undefined;
+    if (this.owner.startRequest !== undefined) {
+      this.phase = Phase.Busy;
+      this.deadline = 0;
+      try {
+        delegate = this.owner.startRequest(request);
+      } catch (err) {
+        this.bodyPending = false;
+        this.applicationFailed(response, err);
+        return;
+      }
+    }
+    if (delegate !== undefined) {
+      void this.streamBody(request, response, delegate, length);
+      return;
+    }
+    this.readBody(request, length).then(
+      () => this.dispatch(request, response),
+      (err: unknown) => this.refuse(err, request.method, request.uri, request.startTime),
     );
   }
 
@@ -255,15 +274,22 @@ export class HTTP1ServerConnection {
       this.stream.close();
       return;
     }
-    this.onReadError(err);
+    this.refuse(err, "-", "-", performance.now());
   }
 
-  private dispatch(request: HTTPServerRequest): void {
-    this.phase = Phase.Busy;
-    this.deadline = 0;
+  /** The response object of a request that was read; it becomes `request.connection`. */
+  private respondTo(request: HTTPServerRequest): ServerResponse {
     const response = new ServerResponse(this, this.stream, request, !this.owner.draining && !this.owner.params.noKeepAlive);
     this.current = response;
     request.connection = response;
+    return response;
+  }
+
+  private dispatch(request: HTTPServerRequest, response: ServerResponse): void {
+    this.bodyPending = false;
+    this.limits = null;
+    this.phase = Phase.Busy;
+    this.deadline = 0;
     let result: unknown;
     try {
       result = this.owner.handleRequest(request);
@@ -276,18 +302,85 @@ export class HTTP1ServerConnection {
     }
   }
 
-  private onReadError(err: unknown): void {
+  /**
+   * Reads a body into a delegate: after `ready` (the handler's prepare, which may change the
+   * limits), piece by piece with flow control, then `finish`.
+   */
+  private async streamBody(request: HTTPServerRequest, response: ServerResponse, delegate: RequestBodyDelegate, length: number): Promise<void> {
+    let failure: unknown = null;
+    try {
+      if (delegate.ready !== undefined) await delegate.ready;
+      if (!this.bodyPending || this.current !== response || this.stream.closed()) return; // answered in prepare
+      const sink = (piece: Buffer): void | Promise<void> => {
+        try {
+          const wait = delegate.dataReceived(piece);
+          return wait === undefined ? undefined : wait.then(undefined, (err: unknown) => Promise.reject(new DelegateError(err)));
+        } catch (err) {
+          throw new DelegateError(err);
+        }
+      };
+      await this.readBody(request, length, sink);
+    } catch (err) {
+      failure = err;
+    }
+    if (failure === null) {
+      this.bodyPending = false;
+      this.limits = null;
+      this.phase = Phase.Busy;
+      this.deadline = 0;
+      try {
+        delegate.finish();
+      } catch (err) {
+        this.applicationFailed(response, err);
+      }
+      return;
+    }
+    if (failure instanceof DelegateError) {
+      this.applicationFailed(response, failure.cause);
+    } else if (this.current === response && response.canStillAnswer()) {
+      this.current = null;
+      this.refuse(failure, request.method, request.uri, request.startTime);
+    } else {
+      this.stream.close();
+    }
+    try {
+      delegate.abort(failure instanceof DelegateError ? failure.cause : failure);
+    } catch (err) {
+      this.owner.reportError("Exception aborting a streamed request", err);
+    }
+  }
+
+  /** Answers a request that could not be read with its status and cause, logs it, and closes. */
+  private refuse(err: unknown, method: string, uri: string, started: number): void {
+    this.bodyPending = false;
     if (this.stream.closed() || err instanceof StreamClosedError) {
       this.stream.close();
       return;
     }
     let status = 400;
-    if (err instanceof HTTPInputError) status = err.status;
-    else if (err instanceof UnsatisfiableReadError) status = this.phase === Phase.Body ? 400 : 431;
-    else this.owner.reportError("Unexpected error reading a request", err);
-    ServerResponse.writeBareError(this.stream, status);
+    let cause: string;
+    if (err instanceof HTTPInputError) {
+      status = err.status;
+      cause = err.message;
+    } else if (err instanceof UnsatisfiableReadError) {
+      if (this.phase === Phase.Body) {
+        cause = "line too long in the body framing";
+      } else {
+        status = 431;
+        cause = "request head larger than maxHeaderSize";
+      }
+    } else {
+      cause = "the request could not be read";
+      this.owner.reportError("Unexpected error reading a request", err);
+    }
+    ServerResponse.writeBareError(this.stream, status, cause);
     this.phase = Phase.Closed;
     this.stream.close();
+    try {
+      this.owner.reportRefused?.({ status, cause, method, uri, remoteIp: this.remoteIp, requestTime: (performance.now() - started) / 1000 });
+    } catch {
+      // A failing log handler must not keep the connection from closing.
+    }
   }
 
   private onStreamClosed(): void {
@@ -299,62 +392,24 @@ export class HTTP1ServerConnection {
     this.owner.connectionClosed(this);
   }
 
-  /** Parses and validates a request head; the body's framing is left in `announcedBodyLength`. */
-  private parseHead(text: string, lineStart: number): HTTPServerRequest {
-    const params = this.owner.params;
-    const eol = text.indexOf("\n", lineStart);
-    const lineEnd = text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    const sp1 = text.indexOf(" ", lineStart);
-    const sp2 = sp1 < 0 ? -1 : text.indexOf(" ", sp1 + 1);
-    if (sp1 < 0 || sp2 < 0 || sp2 >= lineEnd) throw new HTTPInputError("malformed request line");
-    const method = text.slice(lineStart, sp1);
-    let uri = text.slice(sp1 + 1, sp2);
-    const version = text.slice(sp2 + 1, lineEnd);
-    // Common values first: a Set lookup or string compare is cheaper than the regex.
-    if (!COMMON_METHODS.has(method) && !TOKEN_RE.test(method)) throw new HTTPInputError("invalid method");
-    if (version !== "HTTP/1.1" && version !== "HTTP/1.0" && !HTTP_VERSION_RE.test(version)) throw new HTTPInputError("unsupported HTTP version");
-    const highBytes = checkTarget(uri);
-    const headers = new HTTPHeaders();
-    parseHeaderLines(text, eol + 1, headers);
-
-    const http11 = version !== "HTTP/1.0";
-    let host: string | undefined;
-    if (uri.charCodeAt(0) !== 47 /* / */) {
-      const absolute = ABSOLUTE_TARGET_RE.exec(uri);
-      if (absolute) {
-        host = absolute[1];
-        uri = absolute[2] === "" ? "/" : absolute[2].charCodeAt(0) === 47 ? absolute[2] : "/" + absolute[2];
-      } else if (!(uri === "*" && method === "OPTIONS")) {
-        throw new HTTPInputError("invalid request target");
-      }
-    }
-    if (highBytes && HIGH_BYTE_RE.test(uri)) uri = Buffer.from(uri, "latin1").toString("utf8");
-    const hostCount = headers.count("Host");
-    if (hostCount > 1) throw new HTTPInputError("more than one Host header");
-    const hostHeader = hostCount === 1 ? headers.get("Host") : undefined;
-    if (hostHeader === undefined && http11 && host === undefined) throw new HTTPInputError("HTTP/1.1 request without Host");
-    if (hostHeader !== undefined && hostHeader !== this.validHost) {
-      if (!HOST_RE.test(hostHeader)) throw new HTTPInputError("invalid Host header");
-      this.validHost = hostHeader; // a keep-alive client repeats its Host: check it once
-    }
-    if (host !== undefined && !HOST_RE.test(host)) throw new HTTPInputError("invalid host in request target");
-
-    this.announcedBodyLength = this.bodyLength(headers, http11);
-    let remoteIp = this.remoteIp;
-    let protocol = this.protocol;
-    if (params.xheaders) [remoteIp, protocol] = this.applyXheaders(headers, remoteIp, protocol);
-    return new HTTPServerRequest({ method, uri, version, headers, body: EMPTY, remoteIp, protocol, host: host ?? hostHeader });
-  }
-
-  /** Reads the body announced in the head (-1: chunked) into `request.body`. */
-  private async readBody(request: HTTPServerRequest, length: number): Promise<void> {
-    const params = this.owner.params;
+  /**
+   * Reads the body announced in the head (-1: chunked): into `request.body`, or piece by piece
+   * into `sink` when the application streams it.
+   */
+  private async readBody(request: HTTPServerRequest, length: number, sink?: BodySink): Promise<void> {
+    const limits = this.limits!;
+    if (length > limits.maxBodySize) throw new HTTPInputError("body larger than maxBodySize", 413);
     const headers = request.headers;
     if (request.version !== "HTTP/1.0" && hasToken(headers.get("Expect"), "100-continue")) await this.stream.write(CONTINUE_100);
     this.phase = Phase.Body;
-    this.deadline = deadlineAfter(params.bodyTimeout);
-    let body = length > 0 ? await this.stream.readBytes(length) : await this.readChunkedBody(params.maxBodySize);
-    if (params.decompressRequest && body.length > 0) body = await this.decompress(headers, body);
+    this.deadline = deadlineAfter(limits.bodyTimeout);
+    if (sink !== undefined) {
+      if (length > 0) await streamFixedBody(this.stream, length, sink);
+      else await streamChunkedBody(this.stream, limits, sink);
+      return;
+    }
+    let body = length > 0 ? await readFixedBody(this.stream, length) : await readChunkedBody(this.stream, limits);
+    if (this.owner.params.decompressRequest && body.length > 0) body = await this.decompress(headers, body);
     request.body = body;
     const contentType = headers.get("Content-Type");
     if (contentType !== undefined && body.length > 0 && contentType.toLowerCase().startsWith("multipart/form-data")) {
@@ -362,68 +417,10 @@ export class HTTP1ServerConnection {
     }
   }
 
-  /** Bytes of body announced by Content-Length, -1 for chunked; throws on faulty framing. */
-  private bodyLength(headers: HTTPHeaders, http11: boolean): number {
-    // Most requests have neither header: two lookups without allocating lists.
-    if (!headers.has("Transfer-Encoding") && !headers.has("Content-Length")) return 0;
-    const te = headers.getList("Transfer-Encoding");
-    const cl = headers.getList("Content-Length");
-    if (te.length > 0) {
-      if (cl.length > 0) throw new HTTPInputError("both Content-Length and Transfer-Encoding");
-      if (!http11) throw new HTTPInputError("Transfer-Encoding in an HTTP/1.0 request");
-      const codings = te.join(",").split(",");
-      if (codings.length !== 1 || codings[0].trim().toLowerCase() !== "chunked") {
-        throw new HTTPInputError("unsupported Transfer-Encoding");
-      }
-      return -1;
-    }
-    if (cl.length === 0) return 0;
-    let value: string | undefined;
-    for (const field of cl) {
-      for (const raw of field.split(",")) {
-        const v = raw.trim();
-        if (!DIGITS_RE.test(v)) throw new HTTPInputError("invalid Content-Length");
-        if (value !== undefined && value !== v) throw new HTTPInputError("conflicting Content-Length values");
-        value = v;
-      }
-    }
-    const n = value!.length > 15 ? Infinity : Number(value);
-    if (n > this.owner.params.maxBodySize) throw new HTTPInputError("body larger than maxBodySize", 413);
-    return n;
-  }
-
-  private async readChunkedBody(maxBodySize: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const line = await this.stream.readUntil(CRLF, { maxBytes: 4096 });
-      const m = CHUNK_SIZE_RE.exec(line.toString("latin1", 0, line.length - 2));
-      if (!m || m[1].length > 13) throw new HTTPInputError("invalid chunk size");
-      const size = parseInt(m[1], 16);
-      if (size === 0) break;
-      total += size;
-      if (total > maxBodySize) throw new HTTPInputError("chunked body larger than maxBodySize", 413);
-      chunks.push(await this.stream.readBytes(size));
-      const end = await this.stream.readBytes(2);
-      if (end[0] !== 13 || end[1] !== 10) throw new HTTPInputError("chunk data not followed by CRLF");
-    }
-    // Trailer fields: validated, bounded, then dropped (none of them may change the framing).
-    let trailerBytes = 0;
-    const trailers = new HTTPHeaders();
-    for (;;) {
-      const line = await this.stream.readUntil(CRLF, { maxBytes: this.owner.params.maxHeaderSize });
-      if (line.length === 2) break;
-      trailerBytes += line.length;
-      if (trailerBytes > this.owner.params.maxHeaderSize) throw new HTTPInputError("trailers too large", 431);
-      parseHeaderLines(line.toString("latin1"), 0, trailers);
-    }
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
-  }
-
   private async decompress(headers: HTTPHeaders, body: Buffer): Promise<Buffer> {
     const encoding = headers.get("Content-Encoding");
     if (encoding === undefined || encoding.trim().toLowerCase() !== "gzip") return body;
-    const maxOutputLength = this.owner.params.maxBodySize;
+    const maxOutputLength = this.limits?.maxBodySize ?? this.owner.params.maxBodySize;
     const out = await new Promise<Buffer>((resolve, reject) => {
       zlib.gunzip(body, { maxOutputLength }, (err, result) => {
         if (!err) resolve(result);
@@ -438,31 +435,11 @@ export class HTTP1ServerConnection {
     return out;
   }
 
-  /** X-Real-Ip / X-Forwarded-For and X-Scheme / X-Forwarded-Proto, each validated. */
-  private applyXheaders(headers: HTTPHeaders, remoteIp: string, protocol: string): [string, string] {
-    let ip = remoteIp;
-    const forwarded = headers.get("X-Forwarded-For");
-    if (forwarded !== undefined) {
-      const hops = forwarded.split(",");
-      let candidate = "";
-      for (let i = hops.length - 1; i >= 0; i--) {
-        candidate = hops[i].trim();
-        if (!this.owner.params.trustedDownstream.has(candidate)) break;
-      }
-      if (isValidIp(candidate)) ip = candidate;
-    }
-    const realIp = headers.get("X-Real-Ip");
-    if (realIp !== undefined && isValidIp(realIp.trim())) ip = realIp.trim();
-    let proto = headers.get("X-Scheme") ?? headers.get("X-Forwarded-Proto");
-    if (proto !== undefined) {
-      const parts = proto.split(",");
-      proto = parts[parts.length - 1].trim().toLowerCase();
-      if (proto === "http" || proto === "https") protocol = proto;
-    }
-    return [ip, protocol];
-  }
 }
 
-function isValidIp(s: string): boolean {
-  return s.length > 0 && net.isIP(s) !== 0;
+/** An exception thrown by a body delegate (an application error, not a malformed request). */
+class DelegateError extends Error {
+  constructor(override readonly cause: unknown) {
+    super("body delegate failed");
+  }
 }

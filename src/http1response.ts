@@ -17,6 +17,7 @@ const enum State {
 
 const RESOLVED: Promise<void> = Promise.resolve();
 const NON_ASCII_RE_G = /[^\x00-\x7f]/g;
+const NON_PRINTABLE_RE_G = /[^\x20-\x7e]/g;
 const DIGITS_RE = /^[0-9]+$/;
 const CRLF_RE = /[\r\n]/;
 const LAST_CHUNK = "0\r\n\r\n";
@@ -67,6 +68,9 @@ export interface ResponseOwner {
   responseFinished(response: ServerResponse): void;
   /** The response is complete and `detach()` gave its stream to the application. */
   streamHandedOver(response: ServerResponse): void;
+  /** The current request's body limits (see HTTPConnection.setMaxBodySize). */
+  setMaxBodySize(bytes: number): void;
+  setBodyTimeout(seconds: number): void;
 }
 
 /** The answer to one request; obtained as `request.connection`. */
@@ -99,10 +103,16 @@ export class ServerResponse implements HTTPConnection {
     this.keepAlive = keepAliveAllowed && (this.http11 ? !hasToken(connection, "close") : hasToken(connection, "keep-alive"));
   }
 
-  /** Writes a bare `status` response with no body, for when a request could not even be read. */
-  static writeBareError(stream: IOStream, status: number): void {
+  /**
+   * Writes `status` with a one-line text body saying what was wrong, for when a request could not
+   * even be read; the connection closes after it.
+   */
+  static writeBareError(stream: IOStream, status: number, cause: string): void {
     if (stream.closed()) return;
-    stream.write(statusLine(status, undefined) + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    const body = status + " " + (responses[status] ?? "Error") + ": " + cause.replace(NON_PRINTABLE_RE_G, "?") + "\n";
+    stream.write(
+      statusLine(status, undefined) + "Content-Type: text/plain; charset=utf-8\r\nContent-Length: " + Buffer.byteLength(body) + "\r\nConnection: close\r\n\r\n" + body,
+    );
   }
 
   writeHeaders(startLine: ResponseStartLine, headers: HTTPHeaders, chunk?: Buffer | string): Promise<void> {
@@ -132,7 +142,7 @@ export class ServerResponse implements HTTPConnection {
     }
     if (connection === undefined) {
       if (!keepAlive && this.http11) extra += "Connection: close\r\n";
-      else if (keepAlive && !this.http11) extra += "Connection: keep-alive\r\n";
+      else if (keepAlive && !this.http11) extra += "Connection: Keep-Alive\r\n"; // the canonical form, as Tornado sends
     }
     head += lines + extra + "\r\n";
     this.bodyless = bodyless;
@@ -216,6 +226,14 @@ export class ServerResponse implements HTTPConnection {
   setCloseCallback<T>(fn: ((this: T) => void) | null, receiver?: T): void {
     this.closeCallback = fn as (() => void) | null;
     this.closeReceiver = receiver;
+  }
+
+  setMaxBodySize(bytes: number): void {
+    this.conn.setMaxBodySize(bytes);
+  }
+
+  setBodyTimeout(seconds: number): void {
+    this.conn.setBodyTimeout(seconds);
   }
 
   /** Whether a fresh status line can still be sent (nothing written yet). */

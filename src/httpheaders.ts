@@ -61,7 +61,7 @@ export class HTTPHeaders implements Iterable<[string, string]> {
    */
   static parse(text: string): HTTPHeaders {
     const h = new HTTPHeaders();
-    parseHeaderLines(text, 0, h);
+    parseHeaderLines(text, 0, h, true);
     return h;
   }
 

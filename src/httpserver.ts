@@ -4,11 +4,11 @@
  */
 import * as net from "node:net";
 import * as tls from "node:tls";
-import type { HTTPServerRequest } from "./httputil";
+import type { HTTPServerRequest, RequestBodyDelegate } from "./httputil";
 import { IOStream, type IOStreamOptions } from "./iostream";
-import { appLog } from "./log";
+import { appLog, logRequest } from "./log";
 import { HTTP1ServerConnection } from "./http1connection";
-import type { ConnectionOwner, HTTP1ConnectionParameters } from "./http1connection";
+import type { ConnectionOwner, HTTP1ConnectionParameters, RefusedRequest } from "./http1connection";
 import { bindSockets, forkProcesses } from "./process";
 
 /** A plain callback: called once per request, after the whole body was read. */
@@ -17,6 +17,12 @@ export type RequestCallback = (request: HTTPServerRequest) => unknown;
 /** What an Application offers the server. */
 export interface RequestTarget {
   handleRequest(request: HTTPServerRequest): unknown;
+  /**
+   * Optional: offered each request that has a body when its head arrives (`request.connection`
+   * set, body not read yet). Returning a delegate streams the body to it instead of buffering it,
+   * and `handleRequest` is not called for that request.
+   */
+  startRequest?(request: HTTPServerRequest): RequestBodyDelegate | undefined;
 }
 
 /** Options of HTTPServer; times are in seconds, sizes in bytes. */
@@ -37,13 +43,19 @@ export interface HTTPServerOptions {
   headerTimeout?: number;
   /** Time allowed to receive a request body (default 600). */
   bodyTimeout?: number;
-  /** Time a keep-alive connection may wait for its next request (default 3600). */
+  /**
+   * Time a connection may wait for its next request, the first one included (default 65: longer
+   * than the 60 s idle timeout of common proxies and load balancers, so they close first).
+   */
   idleConnectionTimeout?: number;
   /** Time `stop()` lets in-flight requests finish before closing them (default 10). */
   drainTimeout?: number;
   /** Inflate `Content-Encoding: gzip` request bodies. */
   decompressRequest?: boolean;
-  /** Most bytes written but not yet taken by a slow client before writes reject (default unlimited). */
+  /**
+   * Most response bytes queued for a client that is not reading them; a write past it closes the
+   * connection (default 64 MiB; a single write into an empty buffer always goes).
+   */
   maxWriteBufferSize?: number;
 }
 
@@ -65,7 +77,9 @@ export class HTTPServer implements ConnectionOwner {
   private readonly secureContext: tls.SecureContext | null;
   private readonly ssl: tls.TlsOptions | undefined;
   private readonly drainTimeout: number;
-  private readonly maxWriteBufferSize: number | undefined;
+  private readonly maxWriteBufferSize: number;
+  /** Set when the target streams request bodies (ConnectionOwner.startRequest). */
+  readonly startRequest?: (request: HTTPServerRequest) => RequestBodyDelegate | undefined;
   private readonly servers: net.Server[] = [];
   private readonly connections = new Set<HTTP1ServerConnection>();
   private readonly pendingBinds: [number, string | undefined][] = [];
@@ -90,13 +104,16 @@ export class HTTPServer implements ConnectionOwner {
       maxBodySize: options.maxBodySize ?? 100 * 1024 * 1024,
       headerTimeout: seconds(options.headerTimeout, 60),
       bodyTimeout: seconds(options.bodyTimeout, 600),
-      idleConnectionTimeout: seconds(options.idleConnectionTimeout, 3600),
+      idleConnectionTimeout: seconds(options.idleConnectionTimeout, 65),
       decompressRequest: options.decompressRequest ?? false,
       xheaders: options.xheaders ?? false,
       trustedDownstream: new Set(options.trustedDownstream ?? []),
     };
     this.drainTimeout = seconds(options.drainTimeout, 10);
-    this.maxWriteBufferSize = options.maxWriteBufferSize;
+    this.maxWriteBufferSize = options.maxWriteBufferSize ?? 64 * 1024 * 1024;
+    if (typeof target !== "function" && typeof target.startRequest === "function") {
+      this.startRequest = (request) => target.startRequest!(request);
+    }
     this.streamOptions = { maxWriteBufferSize: this.maxWriteBufferSize, maxBufferSize: this.params.maxBodySize + this.params.maxHeaderSize };
     this.ssl = options.ssl;
     this.secureContext = options.ssl ? tls.createSecureContext(options.ssl) : null;
@@ -198,6 +215,11 @@ export class HTTPServer implements ConnectionOwner {
     } catch {
       // A failing log handler must not take the connection down with it.
     }
+  }
+
+  /** Access-logs a request the server refused before the application saw it, with its cause. */
+  reportRefused(info: RefusedRequest): void {
+    logRequest({ status: info.status, method: info.method, uri: info.uri, remoteIp: info.remoteIp, requestTime: info.requestTime, cause: info.cause });
   }
 
   connectionClosed(conn: HTTP1ServerConnection): void {

@@ -44,6 +44,29 @@ export interface HTTPConnection {
    * (protocol upgrades). See ServerResponse.detach.
    */
   detach?(): IOStream;
+  /**
+   * Changes the largest body this request may have, in bytes (Tornado's `set_max_body_size`).
+   * Only takes effect before the body is read: in `prepare` of a `@StreamRequestBody` handler.
+   */
+  setMaxBodySize?(bytes: number): void;
+  /** Changes the time this request's body may take to arrive, in seconds (as `setMaxBodySize`). */
+  setBodyTimeout?(seconds: number): void;
+}
+
+/**
+ * Takes a request's body piece by piece instead of the server buffering it (Tornado's
+ * HTTPMessageDelegate of a `stream_request_body` handler). A server target's `startRequest`
+ * returns one when the head of a request with a body arrives.
+ */
+export interface RequestBodyDelegate {
+  /** Settles when the application is ready for the body (after `prepare`); limits are read then. */
+  readonly ready?: Promise<void>;
+  /** One piece of the body; the server reads no further until a returned promise settles. */
+  dataReceived(chunk: Buffer): void | Promise<void>;
+  /** The whole body arrived. */
+  finish(): void;
+  /** The body could not be read (malformed, too large, too slow, or the peer left); the server already answered or closed. */
+  abort(err: unknown): void;
 }
 
 /** An uploaded file from a multipart/form-data body. */

@@ -186,12 +186,9 @@ export class IOStream {
    */
   write(data: Buffer | string, callback?: () => void): Promise<void> {
     if (this.isClosed || this.socket.destroyed) return this.settle(this.failedWrite(new StreamClosedError(this.error)), callback);
-    const maxWriteBufferSize = this.options.maxWriteBufferSize;
-    if (maxWriteBufferSize !== undefined && maxWriteBufferSize !== Infinity) {
-      const size = typeof data === "string" ? Buffer.byteLength(data) : data.length;
-      if (this.socket.writableLength + size > maxWriteBufferSize) {
-        return this.settle(this.failedWrite(new StreamBufferFullError("write buffer would exceed " + maxWriteBufferSize + " bytes")), callback);
-      }
+    if (this.options.maxWriteBufferSize !== undefined && this.socket.writableLength > 0) {
+      const full = this.overWriteLimit(typeof data === "string" ? Buffer.byteLength(data) : data.length);
+      if (full !== null) return this.settle(this.failedWrite(full), callback);
     }
     const flushed = this.socket.write(data);
     if (flushed) return callback ? this.settle(RESOLVED, callback) : RESOLVED;
@@ -201,12 +198,32 @@ export class IOStream {
   /** Writes several pieces with one system call where the socket allows it. */
   writev(pieces: (Buffer | string)[]): Promise<void> {
     if (this.isClosed || this.socket.destroyed) return this.failedWrite(new StreamClosedError(this.error));
+    if (this.options.maxWriteBufferSize !== undefined && this.socket.writableLength > 0) {
+      let size = 0;
+      for (const p of pieces) size += typeof p === "string" ? Buffer.byteLength(p) : p.length;
+      const full = this.overWriteLimit(size);
+      if (full !== null) return this.failedWrite(full);
+    }
     this.socket.cork();
     let flushed = true;
     for (let i = 0; i < pieces.length; i++) flushed = this.socket.write(pieces[i]);
     this.socket.uncork();
     if (flushed || this.socket.writableLength === 0) return RESOLVED;
     return this.untilDrained();
+  }
+
+  /**
+   * The error for a write that would queue past `maxWriteBufferSize` behind data the peer has not
+   * taken yet (a write into an empty buffer always goes, whatever its size); the stream is closed
+   * then, since a response missing bytes cannot go on.
+   */
+  private overWriteLimit(size: number): StreamBufferFullError | null {
+    const max = this.options.maxWriteBufferSize;
+    const queued = this.socket.writableLength;
+    if (max === undefined || queued === 0 || queued + size <= max) return null;
+    const err = new StreamBufferFullError("write buffer would exceed " + max + " bytes (the peer is not reading)");
+    this.close(err);
+    return err;
   }
 
   private untilDrained(): Promise<void> {
@@ -370,7 +387,7 @@ export class IOStream {
       case ReadKind.Bytes:
       case ReadKind.SomeBytes:
         if (available >= this.amount) return this.take(this.amount);
-        if (this.kind === ReadKind.SomeBytes && available > 0) return this.take(available);
+        if (this.kind === ReadKind.SomeBytes) return available > 0 ? this.take(available) : null; // buffers nothing: no limit
         if (this.amount > this.maxBufferSize()) throw new UnsatisfiableReadError("read of " + this.amount + " bytes exceeds the buffer limit");
         return null;
       case ReadKind.Close:

@@ -30,7 +30,11 @@ export class StreamBufferFullError extends Error {
 export interface IOStreamOptions {
   /** Most bytes buffered for one read before the stream closes (default 100 MiB). */
   maxBufferSize?: number;
-  /** Most bytes waiting to be written; a write past it rejects (default unlimited). */
+  /**
+   * Most bytes waiting to be written: a write that would queue past it behind bytes the peer has
+   * not taken rejects with StreamBufferFullError and closes the stream (default unlimited; a
+   * write into an empty buffer always goes).
+   */
   maxWriteBufferSize?: number;
   /** Unread bytes at which the socket is paused while no read is pending (default 64 KiB). */
   readPauseThreshold?: number;

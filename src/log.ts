@@ -216,6 +216,8 @@ export interface RequestLogInfo {
   remoteIp: string;
   /** Seconds. */
   requestTime: number;
+  /** Why the server refused the request, when it never reached the application. */
+  cause?: string;
 }
 
 // Access lines are written once per request: name a fixed module instead of walking the stack.
@@ -233,7 +235,8 @@ export function isAccessLogged(status: number): boolean {
 
 /**
  * Writes the access line `200 GET /path (127.0.0.1) 0.42ms` to `accessLog`: info below 400, warning
- * for 4xx, error for 5xx.
+ * for 4xx, error for 5xx. A request the server refused itself ends with its cause:
+ * `400 POST /up (127.0.0.1) 0.10ms: invalid chunk size line`.
  *
  * @example
  * logRequest({ status: 404, method: "GET", uri: "/x", remoteIp: "127.0.0.1", requestTime: 0.00031 });
@@ -242,7 +245,8 @@ export function logRequest(info: RequestLogInfo): void {
   const recordLevel = accessLevel(info.status);
   if (!isWanted(SEVERITY[recordLevel])) return;
   const ms = (info.requestTime * 1000).toFixed(2);
-  emit(accessLog.name, recordLevel, `${info.status} ${info.method} ${info.uri} (${info.remoteIp}) ${ms}ms`, undefined, ACCESS_SITE);
+  const cause = info.cause === undefined ? "" : `: ${info.cause}`;
+  emit(accessLog.name, recordLevel, `${info.status} ${info.method} ${info.uri} (${info.remoteIp}) ${ms}ms${cause}`, undefined, ACCESS_SITE);
 }
 
 /**

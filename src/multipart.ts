@@ -73,7 +73,7 @@ function addPart(
   if (headEnd < 0) throw new HTTPInputError("multipart part has no header terminator");
   if (headEnd > maxHeaderSize) throw new HTTPInputError("multipart part headers too large (limit " + maxHeaderSize + ")");
   const headers = new HTTPHeaders();
-  parseHeaderLines(part.toString("utf8", 0, headEnd), 0, headers);
+  parseHeaderLines(part.toString("utf8", 0, headEnd), 0, headers, true);
   const disposition = headers.get("Content-Disposition");
   if (!disposition) throw new HTTPInputError("multipart part is missing Content-Disposition");
   const [kind, params] = parseHeaderParams(disposition);

@@ -1,0 +1,88 @@
+import { expect } from "chai";
+import { echoHandler, RawClient, startServer } from "./support/rawclient";
+
+type Started = Awaited<ReturnType<typeof startServer>>;
+
+/** A request the server must answer normally were it read as its own request. */
+const PROBE = "GET /probe HTTP/1.1\r\nHost: a\r\n\r\n";
+
+/**
+ * [what, exact bytes]: each is ambiguous between parsers (a proxy may read it differently), so the
+ * server must refuse it with 400 and close, answering nothing that follows on the connection.
+ */
+export const AMBIGUOUS_HEADS: [string, string][] = [
+  ["a bare LF line end amid CRLF lines", "POST /echo HTTP/1.1\r\nHost: a\r\nDummy: x\nContent-Length: 23\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n"],
+  ["a bare LF empty line ending a CRLF head early", "POST /echo HTTP/1.1\r\nHost: a\r\nX: y\n\nContent-Length: 5\r\n\r\nhello"],
+  ["a CRLF line in a head with bare LF line ends", "GET /echo HTTP/1.1\nHost: a\r\nX: y\n\n"],
+  ["obs-fold smuggling a Transfer-Encoding", "POST /echo HTTP/1.1\r\nHost: a\r\nX: x\r\n Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"],
+  ["obs-fold with a tab", "GET /echo HTTP/1.1\r\nHost: a\r\nX-Fold: one\r\n\ttwo\r\n\r\n"],
+  ["Transfer-Encoding: chunked followed by a tab", "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\t\r\n\r\n5\r\nhello\r\n0\r\n\r\n"],
+  ["an HTTP/1.1 absolute-form request with no Host", "GET http://evil/ip HTTP/1.1\r\n\r\n"],
+];
+
+describe("HTTP1ServerConnection head parsing", () => {
+  let s: Started;
+  before(async () => {
+    s = await startServer(echoHandler);
+  });
+  after(() => s.stop());
+
+  describe("when a head could be read two ways", () => {
+    for (const [what, raw] of AMBIGUOUS_HEADS) {
+      it(`answers 400 and closes for ${what}, answering nothing after it`, async () => {
+        const c = await RawClient.connect(s.port);
+        try {
+          c.send(raw + PROBE);
+          const reply = (await c.readAll()).toString("latin1");
+          expect(reply).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+          expect(reply.match(/HTTP\/1\.1 \d\d\d /g)).to.have.length(1);
+          expect(reply).to.include("Connection: close\r\n");
+          expect(reply).not.to.include("probe");
+          expect(reply).not.to.include("smuggled");
+        } finally {
+          c.close();
+        }
+      });
+    }
+  });
+
+  describe("when a head uses bare LF line ends throughout", () => {
+    it("serves it and then the next request on the connection", async () => {
+      const c = await RawClient.connect(s.port);
+      try {
+        c.send("GET /lf HTTP/1.1\nHost: a\nX: y\n\n" + PROBE);
+        expect(JSON.parse((await c.readResponse()).body.toString()).path).to.equal("/lf");
+        expect(JSON.parse((await c.readResponse()).body.toString()).path).to.equal("/probe");
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  describe("when an HTTP/1.0 absolute-form request has no Host", () => {
+    it("takes the host from the target", async () => {
+      const c = await RawClient.connect(s.port);
+      try {
+        c.send("GET http://example.com/p HTTP/1.0\r\n\r\n");
+        const json = JSON.parse((await c.readResponse()).body.toString());
+        expect([json.host, json.path]).to.deep.equal(["example.com", "/p"]);
+      } finally {
+        c.close();
+      }
+    });
+  });
+
+  describe("when a refused request is answered", () => {
+    it("says in a short text body what was wrong", async () => {
+      const c = await RawClient.connect(s.port);
+      try {
+        c.send("GET / HTTP/1.1\r\nHost: a\r\nX: x\r\n folded\r\n\r\n");
+        const r = await c.readResponse();
+        expect(r.headers["content-type"]).to.equal("text/plain; charset=utf-8");
+        expect(r.body.toString()).to.equal("400 Bad Request: obsolete line folding in header X\n");
+      } finally {
+        c.close();
+      }
+    });
+  });
+});
