@@ -253,6 +253,20 @@ describe("HTTP1ServerConnection timeouts", () => {
     });
   });
 
+  describe("when a new connection never sends a request", () => {
+    it("closes it after idleConnectionTimeout, not the longer headerTimeout", async () => {
+      const s2 = await startServer(echoHandler, { headerTimeout: 60, idleConnectionTimeout: 0.2 });
+      const c = await RawClient.connect(s2.port);
+      try {
+        expect(await c.waitClose(5000)).to.equal(true);
+        expect(c.pending().length).to.equal(0);
+      } finally {
+        c.close();
+        await s2.stop();
+      }
+    });
+  });
+
   describe("when a body arrives too slowly", () => {
     it("closes the connection after bodyTimeout", async () => {
       const c = await RawClient.connect(s.port);

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { addLogHandler, type LogRecord } from "../src/log";
 import { echoHandler, RawClient, startServer } from "./support/rawclient";
 
 type Started = Awaited<ReturnType<typeof startServer>>;
@@ -67,6 +68,40 @@ describe("HTTP1ServerConnection head parsing", () => {
         const json = JSON.parse((await c.readResponse()).body.toString());
         expect([json.host, json.path]).to.deep.equal(["example.com", "/p"]);
       } finally {
+        c.close();
+      }
+    });
+  });
+
+  describe("when a request is refused before the application sees it", () => {
+    it("writes an access-log line with the status, the request line and the cause", async () => {
+      const records: LogRecord[] = [];
+      const remove = addLogHandler((r) => records.push(r));
+      const c = await RawClient.connect(s.port);
+      try {
+        c.send("POST /refused HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;\r\nhello\r\n0\r\n\r\n");
+        expect((await c.readResponse()).code).to.equal(400);
+        const line = records.find((r) => r.logger === "tornado.access");
+        expect(line?.level).to.equal("warning");
+        expect(line?.message).to.match(/^400 POST \/refused \(127\.0\.0\.1\) [0-9.]+ms: invalid chunk size line$/);
+      } finally {
+        remove();
+        c.close();
+      }
+    });
+
+    it("logs a 431 for a head past maxHeaderSize, naming the limit", async () => {
+      const records: LogRecord[] = [];
+      const remove = addLogHandler((r) => records.push(r));
+      const c = await RawClient.connect(s.port);
+      try {
+        c.send("GET /big HTTP/1.1\r\nHost: a\r\nX: " + "a".repeat(70 * 1024) + "\r\n\r\n");
+        const r = await c.readResponse();
+        expect(r.code).to.equal(431);
+        expect(r.body.toString()).to.equal("431 Request Header Fields Too Large: request head larger than maxHeaderSize\n");
+        expect(records.some((x) => x.logger === "tornado.access" && x.message.startsWith("431 ") && x.message.endsWith("maxHeaderSize"))).to.equal(true);
+      } finally {
+        remove();
         c.close();
       }
     });

@@ -338,8 +338,7 @@ export class HTTP1ServerConnection implements HeadState {
     if (failure instanceof DelegateError) {
       this.applicationFailed(response, failure.cause);
     } else if (this.current === response && response.canStillAnswer()) {
-      this.current = null;
-      this.refuse(failure, request.method, request.uri, request.startTime);
+      this.refuse(failure, request.method, request.uri, request.startTime); // closing tells the handler (onConnectionClose)
     } else {
       this.stream.close();
     }

@@ -2,11 +2,12 @@
  * Application: the URL table, settings and shared caches of a web app, and the dispatch of each
  * request to a new handler instance. Pass it to an HTTPServer (or call `listen`).
  */
-import type { HTTPServerRequest } from "../httputil";
+import type { HTTPServerRequest, RequestBodyDelegate } from "../httputil";
 import { appLog, isAccessLogged, logRequest } from "../log";
 import { ErrorHandler } from "./builtin";
 import { HTTPError } from "./errors";
 import { RequestHandler } from "./handler";
+import { planFor } from "./handler_plan";
 import { createTemplateLoader } from "./handler_render";
 import { RecordingConnection, buildRequest, withTimeout, type InMemoryRequest, type RecordedResponse } from "./recorder";
 import { HostRouter, formatRouteTable, urlSpec, type HandlerClass, type RouteMatch, type URLSpec } from "./routing";
@@ -125,6 +126,32 @@ export class Application {
     const fallback = this.settings.defaultHandlerClass;
     if (fallback !== undefined) return this.dispatch(fallback, request, this.settings.defaultHandlerArgs, [], {});
     return this.dispatch(ErrorHandler, request, { status: 404 }, [], {});
+  }
+
+  /**
+   * Called by the HTTP server when the head of a request with a body arrives. For a
+   * `@StreamRequestBody` handler it creates the handler, starts its lifecycle (prepare runs now)
+   * and returns the delegate the body streams into; otherwise undefined (the body is buffered and
+   * `handleRequest` runs as usual).
+   */
+  startRequest(request: HTTPServerRequest): RequestBodyDelegate | undefined {
+    let match: RouteMatch | null;
+    try {
+      match = this.matchRoute(request);
+    } catch {
+      return undefined; // handleRequest answers it
+    }
+    const handlerClass = match?.spec.handlerClass ?? this.settings.defaultHandlerClass;
+    if (handlerClass === undefined || !planFor(handlerClass, RequestHandler.prototype).streamRequestBody) return undefined;
+    let handler: RequestHandler;
+    try {
+      handler = new (handlerClass as HandlerClass)(this, request);
+      handler.initialize(match !== null ? match.spec.init : this.settings.defaultHandlerArgs);
+    } catch (err) {
+      appLog.error(`Cannot create ${handlerClass.name} for ${request.method} ${request.uri}`, err);
+      throw err; // the server answers 500
+    }
+    return match !== null ? handler.startStreaming(match.pathArgs, match.pathKwargs) : handler.startStreaming([], {});
   }
 
   /**

@@ -9,7 +9,7 @@
  * defined, saying what to write instead: a security decorator must never be a silent no-op.
  */
 import {
-  ASYNCHRONOUS, AUTHENTICATED, PATH_ARGS, ROUTES, SLASH_POLICY, UI_MODULE, XSRF_EXEMPT,
+  ASYNCHRONOUS, AUTHENTICATED, PATH_ARGS, ROUTES, SLASH_POLICY, STREAM_REQUEST_BODY, UI_MODULE, XSRF_EXEMPT,
   readSite, writeSite,
   type DecorationSite, type PathConverter, type RouteOptions, type RouteRecord, type SlashPolicy,
 } from "./metadata";
@@ -149,6 +149,27 @@ export function AddSlash<C extends AbstractClass>(value: C, context: ClassDecora
 export function AddSlash(cls: AnyClass): void;
 export function AddSlash(...args: unknown[]): void {
   setSlashPolicy("@AddSlash", args, "add");
+}
+
+/**
+ * Streams the request body to the handler (Tornado's `stream_request_body`): `prepare()` runs
+ * as soon as the head arrives, then `dataReceived(chunk)` for each piece of the body (return a
+ * promise to make the server wait: flow control), then the verb method; `request.body` stays
+ * empty. `prepare` may change the body limit or timeout of this one request. Inherited.
+ *
+ * @example
+ * @Route("/upload") @StreamRequestBody
+ * class UploadHandler extends RequestHandler {
+ *   private size = 0;
+ *   prepare() { this.request.connection?.setMaxBodySize?.(10 * 1024 ** 3); }
+ *   dataReceived(chunk: Buffer) { this.size += chunk.length; }
+ *   put() { this.write({ size: this.size }); }
+ * }
+ */
+export function StreamRequestBody<C extends AbstractClass>(value: C, context: ClassDecoratorContext<C>): void;
+export function StreamRequestBody(cls: AnyClass): void;
+export function StreamRequestBody(...args: unknown[]): void {
+  writeSite(siteOf("@StreamRequestBody", args, { onClass: true, onMethod: false }), STREAM_REQUEST_BODY, true);
 }
 
 /**

@@ -4,7 +4,8 @@
  * `getUserLocale`, `writeError`, `computeEtag`). The output half lives in handler_response.ts.
  */
 import type { SafeString } from "../escape";
-import type { RawArgumentMap } from "../httputil";
+import type { RawArgumentMap, RequestBodyDelegate } from "../httputil";
+import { StreamBufferFullError, StreamClosedError } from "../iostream_types";
 import { appLog, genLog } from "../log";
 import { Locale, parseAcceptLanguage } from "../locale";
 import { Finish, HTTPError } from "./errors";
@@ -12,6 +13,7 @@ import { REQUIRED, argumentValues, decodeUtf8Argument, decodeUtf8Bytes, decoderU
 import { NOT_FOUND, SUPPORTED_METHODS, convertArgs, hasKeys, planFor, type ClassPlan, type VerbPlan } from "./handler_plan";
 import { templateNamespace } from "./handler_render";
 import { HandlerResponse } from "./handler_response";
+import { HandlerBodyStream } from "./handler_stream";
 import { readRawXsrfToken, verifyXsrfToken, xsrfInput, type RawXsrfToken } from "./handler_xsrf";
 import { readSignedCookie, secureCookieAttributes, type GetSecureCookieOptions, type SecureCookieOptions } from "./handler_cookies";
 import { loginRedirectTarget, slashRedirectTarget } from "./handler_redirects";
@@ -65,6 +67,8 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   private uiBinding: UiBinding | undefined;
   private finishWaiter: (() => void) | null = null;
   private connectionClosed = false;
+  /** Set while a `@StreamRequestBody` handler's body is arriving. */
+  private bodyStream: HandlerBodyStream | null = null;
 
   /**
    * Hook: receives the route's `init` (the seed's `initialize(**kwargs)`). Called right after
@@ -78,6 +82,38 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
 
   /** Hook: the client went away before the response finished (long polls clean up here). */
   onConnectionClose(): void {}
+
+  /**
+   * Hook of a `@StreamRequestBody` handler: gets each piece of the request body as it arrives,
+   * after `prepare` and before the verb method. While a returned promise is pending the server
+   * reads no more of the body (flow control). A thrown error is answered like one from a verb.
+   *
+   * @example
+   * async dataReceived(chunk: Buffer) { await this.file.write(chunk); }
+   */
+  dataReceived(_chunk: Buffer): void | Promise<void> {
+    throw new Error(`${this.constructor.name} is @StreamRequestBody but does not implement dataReceived`);
+  }
+
+  /**
+   * Starts the lifecycle of a `@StreamRequestBody` handler when the request's head arrives and
+   * returns what the server streams the body into; the verb runs once the body is complete.
+   * @internal
+   */
+  startStreaming(pathArgs: readonly string[], pathKwargs: Record<string, string>): RequestBodyDelegate {
+    const body = new HandlerBodyStream(this);
+    this.bodyStream = body;
+    const lifecycle = this.startLifecycle(pathArgs, pathKwargs);
+    // Whatever ended the lifecycle before prepare did (405, XSRF, an error) must still let the server go on.
+    if (lifecycle === undefined) body.prepared();
+    else void lifecycle.then(() => body.prepared());
+    return body;
+  }
+
+  /** @internal An exception from `dataReceived`. */
+  streamingFailed(err: unknown): void {
+    this.handleException(err);
+  }
 
   /**
    * Runs the request through the lifecycle. Errors become error responses; nothing is thrown.
@@ -120,6 +156,7 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
     this.pathKwargs = pathKwargs;
     if (this.settings.xsrfCookies && !SAFE_METHODS.has(method) && !verb.xsrfExempt) this.checkXsrfCookie();
     const prepared = this.prepare();
+    if (this.bodyStream !== null) return this.runAfterBody(this.bodyStream, prepared, plan, verb, args, pathKwargs);
     if (prepared instanceof Promise) return prepared.then(() => this.runVerb(plan, verb, args, pathKwargs));
     return this.runVerb(plan, verb, args, pathKwargs);
   }
@@ -158,6 +195,23 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
     return undefined;
   }
 
+  /** A streaming handler after prepare: lets the body flow into dataReceived, then runs the verb. */
+  private async runAfterBody(
+    body: HandlerBodyStream, prepared: void | Promise<void>, plan: ClassPlan, verb: VerbPlan, args: unknown[], pathKwargs: Record<string, string>,
+  ): Promise<void> {
+    try {
+      await prepared;
+    } finally {
+      body.prepared();
+    }
+    if (this.finished) return;
+    const complete = await body.arrived;
+    this.bodyStream = null;
+    // Not complete: the server refused the body or the peer left; it answered or closed already.
+    if (!complete || this.finished) return;
+    return this.runVerb(plan, verb, args, pathKwargs);
+  }
+
   private finishIfOpen(): void {
     if (!this.finished) this.finish();
   }
@@ -190,6 +244,20 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
           this.finish(err.chunk);
         } catch (e) {
           appLog.error("Cannot finish the response", e);
+        }
+      }
+      return;
+    }
+    if (err instanceof StreamClosedError || err instanceof StreamBufferFullError) {
+      // The client went away (or stopped reading) mid-response: a normal event on the internet, not
+      // an application error. onConnectionClose has run; end the response quietly for the log.
+      genLog.debug(`${this.request.method} ${this.request.uri} (${this.request.remoteIp}): client connection lost: ${err.message}`);
+      this.connectionClosed = true;
+      if (!this.finished) {
+        try {
+          this.finish();
+        } catch {
+          // nothing more to say to a peer that is gone
         }
       }
       return;

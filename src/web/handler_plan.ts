@@ -3,7 +3,7 @@
  * for each verb its decorators and how to convert path arguments. Built once per class from the
  * metadata, then reused by every request.
  */
-import { getPathArgTypes, getSlashPolicy, isAsynchronous, isAuthenticated, isXsrfExempt, type SlashPolicy } from "./metadata";
+import { getPathArgTypes, getSlashPolicy, isAsynchronous, isAuthenticated, isStreamRequestBody, isXsrfExempt, type SlashPolicy } from "./metadata";
 
 export const SUPPORTED_METHODS: readonly string[] = ["GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"];
 
@@ -26,6 +26,8 @@ export interface ClassPlan {
   /** The `Allow` header value: the implemented methods. */
   readonly allow: string;
   readonly slashPolicy: SlashPolicy | undefined;
+  /** `@StreamRequestBody`: the body goes to `dataReceived` as it arrives. */
+  readonly streamRequestBody: boolean;
 }
 
 const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
@@ -67,7 +69,7 @@ function buildPlan(cls: AnyClass, baseProto: object): ClassPlan {
       converters: convertersFor(cls, name),
     });
   }
-  return { verbs, allow: [...verbs.keys()].join(", "), slashPolicy: getSlashPolicy(cls) };
+  return { verbs, allow: [...verbs.keys()].join(", "), slashPolicy: getSlashPolicy(cls), streamRequestBody: isStreamRequestBody(cls) };
 }
 
 function convertersFor(cls: AnyClass, name: string): (ArgConverter | null)[] | null {

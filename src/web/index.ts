@@ -7,7 +7,7 @@
  */
 import "reflect-metadata";
 
-export { Route, Authenticated, Asynchronous, PathArgs, XsrfExempt, RemoveSlash, AddSlash, UiModule } from "./decorators";
+export { Route, Authenticated, Asynchronous, PathArgs, XsrfExempt, RemoveSlash, AddSlash, UiModule, StreamRequestBody } from "./decorators";
 export type { RouteOptions } from "./metadata";
 export { HTTPError, Finish, MissingArgumentError } from "./errors";
 export type { HTTPErrorOptions } from "./errors";

@@ -53,6 +53,8 @@ export const SLASH_POLICY = Symbol.for("tornado-ts:slash-policy");
 export const UI_MODULE = Symbol.for("tornado-ts:ui-module");
 /** `true` (bare `@PathArgs`: the design-time parameter types) or the converters given. */
 export const PATH_ARGS = Symbol.for("tornado-ts:path-args");
+/** `@StreamRequestBody`: the request body goes to `dataReceived` as it arrives. */
+export const STREAM_REQUEST_BODY = Symbol.for("tornado-ts:stream-request-body");
 /** Standard mode only: the own method records of a class's `context.metadata`, by method name. */
 const METHODS = Symbol.for("tornado-ts:methods");
 
@@ -117,6 +119,11 @@ export function isXsrfExempt(cls: AnyClass, method: string): boolean {
 
 export function getSlashPolicy(cls: AnyClass): SlashPolicy | undefined {
   return classValue(cls, SLASH_POLICY, true) as SlashPolicy | undefined;
+}
+
+/** Whether `cls` (or a base class) is `@StreamRequestBody`: its body goes to `dataReceived`. */
+export function isStreamRequestBody(cls: AnyClass): boolean {
+  return classValue(cls, STREAM_REQUEST_BODY, true) === true;
 }
 
 /** The template name of a `@UiModule` class, or undefined when it has none of its own. */
