@@ -16,6 +16,7 @@ import { runRoutingScenario } from "./scenarios/routing";
 import { runStandingScenario } from "./scenarios/standing";
 import { runStaticScenario } from "./scenarios/static";
 import { runTemplateScenario } from "./scenarios/templates";
+import { runWsScenario } from "./scenarios/ws";
 
 export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = {
   hello: (o) => runHttpScenario("hello", o),
@@ -25,6 +26,7 @@ export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = 
   standing: runStandingScenario,
   static: runStaticScenario,
   db: runDbScenario,
+  ws: runWsScenario,
 };
 
 function version(pkg: string): string {
