@@ -88,7 +88,11 @@ export class AsyncHTTPClient {
     if (!(this.maxClients >= 1)) throw new RangeError(`AsyncHTTPClient: maxClients must be at least 1, got ${opts.maxClients}`);
     this.defaults = { ...(opts.defaults ?? {}) };
     this.maxBodySize = opts.maxBodySize ?? 100 * 1024 * 1024;
-    this.dispatchers = new DispatcherCache({ maxHeaderSize: opts.maxHeaderSize ?? 64 * 1024, keepAliveTimeout: opts.keepAliveTimeout });
+    this.dispatchers = new DispatcherCache({
+      maxHeaderSize: opts.maxHeaderSize ?? 64 * 1024,
+      connections: this.maxClients,
+      keepAliveTimeout: opts.keepAliveTimeout,
+    });
   }
 
   /**

@@ -5,11 +5,14 @@
  */
 
 import { readFileSync } from "node:fs";
-import { Agent, ProxyAgent, type Dispatcher } from "undici";
+import type { Socket } from "node:net";
+import { Agent, ProxyAgent, buildConnector, errors, type Dispatcher } from "undici";
 import type { HTTPRequest } from "./request";
 
 export interface PoolSettings {
   maxHeaderSize: number;
+  /** Connections per origin: the client's maxClients, which no origin can exceed anyway. */
+  connections: number;
   keepAliveTimeout?: number;
 }
 
@@ -24,7 +27,7 @@ export class DispatcherCache {
     const key = poolKey(req, maxHeaderSize);
     let agent = this.agents.get(key);
     if (!agent) {
-      agent = makeDispatcher(req, maxHeaderSize, this.settings.keepAliveTimeout);
+      agent = makeDispatcher(req, maxHeaderSize, this.settings);
       this.agents.set(key, agent);
     }
     return agent;
@@ -54,7 +57,7 @@ function poolKey(req: HTTPRequest, maxHeaderSize: number): string {
   ].join("\u0000");
 }
 
-function makeDispatcher(req: HTTPRequest, maxHeaderSize: number, keepAliveTimeout: number | undefined): Dispatcher {
+function makeDispatcher(req: HTTPRequest, maxHeaderSize: number, settings: PoolSettings): Dispatcher {
   const tls = {
     timeout: req.connectTimeout * 1000,
     rejectUnauthorized: req.validateCert,
@@ -64,12 +67,15 @@ function makeDispatcher(req: HTTPRequest, maxHeaderSize: number, keepAliveTimeou
   };
   const common = {
     maxHeaderSize,
+    // Without a cap, undici opens a second connection when a request is dispatched in the tick
+    // its predecessor completes; capped, it waits for the idle one.
+    connections: settings.connections,
     // Our own timer covers the whole request (Tornado's requestTimeout); undici's are off.
     headersTimeout: 0,
     bodyTimeout: 0,
-    ...(keepAliveTimeout !== undefined ? { keepAliveTimeout } : {}),
+    ...(settings.keepAliveTimeout !== undefined ? { keepAliveTimeout: settings.keepAliveTimeout } : {}),
   };
-  if (!req.proxyHost) return new Agent({ ...common, connect: tls });
+  if (!req.proxyHost) return new Agent({ ...common, connect: timedConnector(tls) });
   const uri = `http://${req.proxyHost.includes(":") ? `[${req.proxyHost}]` : req.proxyHost}:${req.proxyPort ?? 80}`;
   const token = req.proxyUsername !== undefined
     ? "Basic " + Buffer.from(`${req.proxyUsername}:${req.proxyPassword ?? ""}`).toString("base64")
@@ -78,10 +84,43 @@ function makeDispatcher(req: HTTPRequest, maxHeaderSize: number, keepAliveTimeou
     ...common,
     uri,
     token,
+    // Plain http goes to the proxy in absolute form (as curl does); https is tunnelled with CONNECT.
+    proxyTunnel: false,
     requestTls: tls,
     proxyTls: { timeout: tls.timeout },
     connect: { timeout: tls.timeout },
   });
+}
+
+/**
+ * undici's connector with an exact connect timeout: its own timer ticks in 500 ms steps, and
+ * Tornado promises the 599 at connectTimeout, not up to half a second later.
+ */
+function timedConnector(options: buildConnector.BuildOptions & { timeout: number }): buildConnector.connector {
+  // The built connector returns the socket it opens (its typings say void).
+  const base = buildConnector({ ...options, timeout: 0 }) as unknown as (
+    opts: buildConnector.Options, callback: buildConnector.Callback,
+  ) => Socket | undefined;
+  return (opts, callback) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      const err = new errors.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${opts.hostname}:${opts.port}, timeout: ${options.timeout}ms)`);
+      socket?.destroy(err);
+      callback(err, null);
+    }, options.timeout);
+    const socket = base(opts, (err, sock) => {
+      if (settled) {
+        sock?.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      if (err) callback(err, null);
+      else callback(null, sock!);
+    });
+  };
 }
 
 function pem(value: string | Buffer | undefined): string | Buffer | undefined {
