@@ -5,8 +5,9 @@
 import path from "node:path";
 import {
   Application, Asynchronous, Authenticated, HTTPError, Locale, PathArgs, RequestHandler, Route, UIModule, UiModule,
-  loadTranslations, xhtmlEscape,
+  jsonDecode, loadTranslations, xhtmlEscape,
 } from "../../src";
+import { AsyncHTTPClient, type HTTPResponse } from "../../src/httpclient";
 import { exampleDir } from "../assets";
 
 const COOKIE_SECRET = "61oETzKXQAGaYdkL5gEmGeJJFuYh7EQnp2XdTP1o/Vo=";
@@ -103,25 +104,47 @@ class LoginHandler extends BaseHandler {
   }
 }
 
-/** Non-blocking requests: the response finishes later, from a callback. */
+/**
+ * A stand-in for the FriendFeed API the seed fetched from: a local JSON route, so the example
+ * runs with no network. The async handlers below fetch it over HTTP with AsyncHTTPClient.
+ */
+@Route("/api/feed/([a-z]+)", { name: "feed" })
+class FeedApiHandler extends RequestHandler {
+  get(user: string): void {
+    this.write({ user, entries: [{ id: 1, body: "Hello" }, { id: 2, body: "Tornado" }, { id: 3, body: "in TypeScript" }] });
+  }
+}
+
+/** Where the async handlers fetch from: the `feedUrl` setting (main.ts sets it once listening). */
+function feedUrl(handler: RequestHandler): string {
+  const url = handler.settings.feedUrl;
+  if (typeof url !== "string") throw new HTTPError(500, "the feedUrl setting is missing");
+  return url;
+}
+
+/** Non-blocking requests: the seed's form, a fetch callback wrapped by asyncCallback. */
 @Route("/async")
 class AsyncHandler extends RequestHandler {
   @Asynchronous
   get(): void {
-    setTimeout(this.asyncCallback(() => this.onResponse({ entries: [1, 2, 3] })), 10);
+    const http = new AsyncHTTPClient();
+    void http.fetch(feedUrl(this), this.asyncCallback((response: HTTPResponse) => this.onResponse(response)));
   }
-  private onResponse(json: { entries: unknown[] }): void {
+  private onResponse(response: HTTPResponse): void {
+    if (response.error) throw new HTTPError(500);
+    const json = jsonDecode(response.body) as { entries: unknown[] };
     this.write("Fetched " + json.entries.length + " entries from the FriendFeed API");
     this.finish();
   }
 }
 
-/** The same with async/await: the request finishes when the promise settles. */
+/** The same with async/await: a non-2xx or network error rejects, and becomes a 500. */
 @Route("/async-await")
 class AsyncAwaitHandler extends RequestHandler {
   async get(): Promise<void> {
-    const entries = await new Promise<number[]>((resolve) => setTimeout(() => resolve([1, 2]), 10));
-    this.write("Fetched " + entries.length + " entries");
+    const response = await new AsyncHTTPClient().fetch(feedUrl(this));
+    const json = response.json<{ entries: unknown[] }>();
+    this.write("Fetched " + json.entries.length + " entries");
   }
 }
 
@@ -157,7 +180,7 @@ export class EntryModule extends UIModule {
 
 export const handlers = [
   HomeHandler, StoryHandler, FormHandler, AdminHandler, CookieHandler, SecureCookieHandler,
-  HelloHandler, LoginHandler, AsyncHandler, AsyncAwaitHandler, LocalizedHandler, EntryModule,
+  HelloHandler, LoginHandler, FeedApiHandler, AsyncHandler, AsyncAwaitHandler, LocalizedHandler, EntryModule,
 ];
 
 /** The walkthrough's application with the seed's settings (cookie secret, login URL, XSRF, static). */

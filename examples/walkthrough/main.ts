@@ -7,6 +7,7 @@ parseCommandLine();
 
 const app = makeApplication();
 app.listen(options.port as number).then((server) => {
+  app.settings.feedUrl = `http://127.0.0.1:${server.address()?.port}/api/feed/bret`;
   console.log(`walkthrough listening on http://localhost:${server.address()?.port}/`);
 });
 IOLoop.instance().start();

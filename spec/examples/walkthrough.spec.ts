@@ -8,7 +8,9 @@ describe("examples/walkthrough", () => {
   let client: BrowserLikeClient;
 
   before(async () => {
-    server = await startTestServer(makeApplication());
+    const app = makeApplication();
+    server = await startTestServer(app);
+    app.settings.feedUrl = server.url("/api/feed/bret");
   });
   after(() => server.close());
   beforeEach(() => {
@@ -92,7 +94,18 @@ describe("examples/walkthrough", () => {
     });
 
     it("finishes an async/await request when its promise settles", async () => {
-      expect(await (await client.fetch("/async-await")).text()).to.equal("Fetched 2 entries");
+      expect(await (await client.fetch("/async-await")).text()).to.equal("Fetched 3 entries");
+    });
+
+    it("answers 500 when the fetched API fails, in both forms", async () => {
+      const app = makeApplication({ feedUrl: server.url("/api/feed/NOPE") });
+      const broken = await startTestServer(app);
+      try {
+        expect((await broken.fetch("/async")).status).to.equal(500);
+        expect((await broken.fetch("/async-await")).status).to.equal(500);
+      } finally {
+        await broken.close();
+      }
     });
   });
 
