@@ -10,6 +10,7 @@ import { ROOT } from "./lib/contenders";
 import { FULL, QUICK, type BenchOptions } from "./lib/options";
 import { ensureDebianCommand, have } from "./lib/proc";
 import { renderGoalSummary, renderTable, type Table } from "./lib/report";
+import { runClientScenario } from "./scenarios/client";
 import { runDbScenario } from "./scenarios/db";
 import { runHttpScenario } from "./scenarios/http";
 import { runRoutingScenario } from "./scenarios/routing";
@@ -27,6 +28,7 @@ export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = 
   static: runStaticScenario,
   db: runDbScenario,
   ws: runWsScenario,
+  client: runClientScenario,
 };
 
 function version(pkg: string): string {
@@ -51,7 +53,7 @@ export function header(opts: BenchOptions, names: string[]): string {
   return [
     `- machine: ${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`,
     `- node ${process.version}; tornado-ts ${JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).version}; ` +
-      ["fastify", "express", "eta", "ejs", "handlebars", "nunjucks"].map((p) => `${p} ${version(p)}`).join(", "),
+      ["fastify", "express", "eta", "ejs", "handlebars", "nunjucks", "undici"].map((p) => `${p} ${version(p)}`).join(", "),
     `- ${sh("wrk --version 2>&1 | head -1")}; python tornado ${sh("/usr/bin/python3 -c 'import tornado; print(tornado.version)'")}`,
     `- commit ${sh("git -C " + ROOT + " rev-parse --short HEAD")}, ${new Date().toISOString()}`,
     `- scenarios: ${names.join(", ")}; ${opts.seconds}s per measurement, ${opts.rounds} round(s), taskset ${have("taskset") ? "on (server core 0, load core 1)" : "unavailable"}`,

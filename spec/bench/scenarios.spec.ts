@@ -72,6 +72,15 @@ describe("bench", function () {
     });
   }
 
+  describe("the client scenario", () => {
+    it("measures AsyncHTTPClient, undici request and fetch against one server, with both goals", async () => {
+      const [table] = await SCENARIOS.client({ ...TINY, seconds: 0.1 });
+      expect(table.rows.map((r) => r[0])).to.deep.equal(["AsyncHTTPClient", "undici request", "fetch"]);
+      for (const r of table.rows) expect(numeric(r[1]), String(r[0])).to.be.greaterThan(0);
+      expect(table.goals).to.have.length(2);
+    });
+  });
+
   for (const name of ["hello", "json", "static", "standing"]) {
     describe(`the ${name} scenario`, () => {
       it("starts tornado-ts and node:http, loads them, and reports numbers for both", async function () {
