@@ -1,4 +1,8 @@
-/** The module's `?` placeholders in PostgreSQL's numbered form. */
+/**
+ * The module's `?` placeholders in PostgreSQL's numbered form. Every `?` outside literals and
+ * comments is a placeholder, so PostgreSQL's own `?` operators (jsonb's `?`, `?|`, `?&`) must be
+ * written as their functions (`jsonb_exists`, `jsonb_exists_any`, `jsonb_exists_all`).
+ */
 
 const translated = new Map<string, string>();
 
