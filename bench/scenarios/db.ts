@@ -86,7 +86,6 @@ export async function runDbScenario(opts: BenchOptions): Promise<Table[]> {
     }
   }
   tables.push(await driverTable(opts, skipped));
-  if (skipped.length) tables[0].note += ` Not run: ${skipped.join("; ")}.`;
   return tables;
 }
 
@@ -126,16 +125,17 @@ function pageTable(backend: string, connections: number, results: Map<string, Lo
 
 interface AsyncContender { name: string; run(): Promise<unknown>; close(): Promise<void> }
 
-const SMALL_SELECT = "SELECT id, name FROM bench_small WHERE id = ?";
+const SMALL = `bench_small_${process.pid}`;
+const SMALL_SELECT = `SELECT id, name FROM ${SMALL} WHERE id = ?`;
 
-async function driverContenders(): Promise<{ backend: string; contenders: AsyncContender[] }[]> {
+async function driverContenders(skipped: string[]): Promise<{ backend: string; contenders: AsyncContender[] }[]> {
   const out: { backend: string; contenders: AsyncContender[] }[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), "tornado-bench-drv-"));
   const prepare = async (url: string, ddl: string) => {
     const db = new Connection(url);
-    await db.execute("DROP TABLE IF EXISTS bench_small");
-    await db.execute(`CREATE TABLE bench_small (${ddl}, name VARCHAR(50))`);
-    await db.executeMany("INSERT INTO bench_small (name) VALUES (?)", Array.from({ length: 100 }, (_, i) => [`row ${i}`]));
+    await db.execute(`DROP TABLE IF EXISTS ${SMALL}`);
+    await db.execute(`CREATE TABLE ${SMALL} (${ddl}, name VARCHAR(50))`);
+    await db.executeMany(`INSERT INTO ${SMALL} (name) VALUES (?)`, Array.from({ length: 100 }, (_, i) => [`row ${i}`]));
     return db;
   };
   const file = path.join(dir, "small.db");
@@ -153,22 +153,26 @@ async function driverContenders(): Promise<{ backend: string; contenders: AsyncC
     const mysql = require("mysql2/promise") as typeof import("mysql2/promise");
     const conn = await mysql.createConnection({ uri: url });
     out.push({ backend: "MariaDB (mysql2)", contenders: [
-      { name: "tornado-ts get()", run: () => db.get(SMALL_SELECT, 42), close: async () => { await db.execute("DROP TABLE IF EXISTS bench_small"); await db.close(); } },
+      { name: "tornado-ts get()", run: () => db.get(SMALL_SELECT, 42), close: async () => { await db.execute(`DROP TABLE IF EXISTS ${SMALL}`); await db.close(); } },
       { name: "raw driver", run: async () => (await conn.execute(SMALL_SELECT, [42]))[0], close: () => conn.end() },
     ] });
-  } catch { /* reported by the page tables as not run */ }
+  } catch (err) {
+    skipped.push(`MariaDB driver comparison: ${(err as Error).message}`);
+  }
   try {
     const url = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
     const db = await prepare(url, "id SERIAL PRIMARY KEY");
     const pg = require("pg") as typeof import("pg");
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const text = "SELECT id, name FROM bench_small WHERE id = $1";
+    const text = `SELECT id, name FROM ${SMALL} WHERE id = $1`;
     out.push({ backend: "PostgreSQL (pg)", contenders: [
-      { name: "tornado-ts get()", run: () => db.get(SMALL_SELECT, 42), close: async () => { await db.execute("DROP TABLE IF EXISTS bench_small"); await db.close(); } },
+      { name: "tornado-ts get()", run: () => db.get(SMALL_SELECT, 42), close: async () => { await db.execute(`DROP TABLE IF EXISTS ${SMALL}`); await db.close(); } },
       { name: "raw driver", run: async () => (await client.query(text, [42])).rows[0], close: () => client.end() },
     ] });
-  } catch { /* as above */ }
+  } catch (err) {
+    skipped.push(`PostgreSQL driver comparison: ${(err as Error).message}`);
+  }
   return out;
 }
 
@@ -195,7 +199,7 @@ async function measureAsync(contenders: AsyncContender[], sliceMs: number, round
 async function driverTable(opts: BenchOptions, skipped: string[]): Promise<Table> {
   const rows: (string | number)[][] = [];
   const goals: string[] = [];
-  for (const { backend, contenders } of await driverContenders()) {
+  for (const { backend, contenders } of await driverContenders(skipped)) {
     try {
       const rates = await measureAsync(contenders, opts.seconds * 250, Math.max(3, opts.rounds * 2));
       const ours = rates.get("tornado-ts get()")!;
