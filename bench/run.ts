@@ -14,6 +14,7 @@ import { runClientScenario } from "./scenarios/client";
 import { runDbScenario } from "./scenarios/db";
 import { runHttpScenario } from "./scenarios/http";
 import { runRoutingScenario } from "./scenarios/routing";
+import { runS3Scenario } from "./scenarios/s3";
 import { runStandingScenario } from "./scenarios/standing";
 import { runStaticScenario } from "./scenarios/static";
 import { runTemplateScenario } from "./scenarios/templates";
@@ -29,6 +30,7 @@ export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = 
   db: runDbScenario,
   ws: runWsScenario,
   client: runClientScenario,
+  s3: runS3Scenario,
 };
 
 function version(pkg: string): string {
