@@ -163,14 +163,14 @@ describe("DictLoader", () => {
   describe("when a runtime error happens in a block of the base", () => {
     it("names the base template and line", () => {
       const loader = new DictLoader({ "child.html": '{% extends "base.html" %}', "base.html": "x\n{% block a %}{{ v.w }}{% end %}" });
-      expect(() => loader.load("child.html").generate({})).to.throw(TypeError, "base.html:2");
+      expect(() => loader.load("child.html").generate({ v: null })).to.throw(TypeError, "base.html:2");
     });
   });
 
   describe("when a template rendered from inside another template throws", () => {
     it("names the inner template's line, not the outer one", () => {
       const loader = new DictLoader({ "outer.txt": "\n\n{{ inner() }}", "inner.txt": "\n{{ v.w }}" });
-      const inner = () => loader.load("inner.txt").generate({});
+      const inner = () => loader.load("inner.txt").generate({ v: null });
       expect(() => loader.load("outer.txt").generate({ inner })).to.throw(TypeError, /\(in template inner\.txt:2\)$/);
     });
   });

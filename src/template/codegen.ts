@@ -114,7 +114,9 @@ class Writer {
 
   result(): GeneratedCode {
     const names = [...this.names];
-    const declarations = names.map((n) => `    let ${n} = ${P}ns.${n} !== undefined ? ${P}ns.${n} : ${P}base.${n};`);
+    // An argument given as undefined is defined (it prints nothing); an absent one falls back to
+    // the namespace, whose stand-in for an unknown name throws NameError when used.
+    const declarations = names.map((n) => `    let ${n} = ${P}ns.${n} !== undefined || "${n}" in ${P}ns ? ${P}ns.${n} : ${P}base.${n};`);
     const helpers = ["e", "s", "c", "it", "ip", "t", "fmt"].map((h) => `${P}${h} = ${P}h.${h}`).join(", ");
     const source = [
       `"use strict";`,

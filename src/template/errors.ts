@@ -17,6 +17,33 @@ export class ParseError extends Error {
   }
 }
 
+/**
+ * A template read a name that neither its arguments, the loader's namespace nor the JavaScript
+ * globals define (Python's NameError in Tornado). The message names the variable; the compiled
+ * template adds where: `name 'titel' is not defined (in template home.html:3)`.
+ */
+export class NameError extends ReferenceError {
+  constructor(readonly variable: string) {
+    super(`name '${variable}' is not defined`);
+    this.name = "NameError";
+  }
+}
+
+/**
+ * Stands in for a name nothing defines: any use of it (printing, testing, a property, a loop)
+ * throws NameError, so a typo like `{{ titel }}` fails loudly instead of printing nothing. It is
+ * only created for a template that reads such a name.
+ */
+export function undefinedName(variable: string): unknown {
+  const fail = (): never => {
+    throw new NameError(variable);
+  };
+  return new Proxy(Object.create(null) as object, {
+    get: fail, has: fail, set: fail, deleteProperty: fail, ownKeys: fail, defineProperty: fail,
+    getOwnPropertyDescriptor: fail, getPrototypeOf: fail, apply: fail, construct: fail,
+  });
+}
+
 const ANNOTATED = Symbol("tornado-ts:template-location");
 
 /** The `FILE:LINE` a runtime error was annotated with by a compiled template, if any. */
@@ -37,7 +64,8 @@ export function annotateRuntimeError(err: unknown, location: string | undefined)
   const suffix = ` (in template ${location})`;
   try {
     err.message = before + suffix;
-    if (typeof err.stack === "string" && before) {
+    // V8 may format the stack lazily, from the message as it is now: then it has the suffix already.
+    if (typeof err.stack === "string" && before && !err.stack.includes(before + suffix)) {
       const at = err.stack.indexOf(before);
       if (at >= 0) err.stack = err.stack.slice(0, at + before.length) + suffix + err.stack.slice(at + before.length);
     }

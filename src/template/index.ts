@@ -20,6 +20,6 @@
  */
 export { Template, type TemplateOptions, type TemplateSource } from "./template";
 export { BaseLoader, DictLoader, Loader, type LoaderOptions } from "./loader";
-export { ParseError, templateLocation } from "./errors";
+export { NameError, ParseError, templateLocation } from "./errors";
 export { defaultNamespace, datetime, enumerate, len, range, pyFormat } from "./namespace";
 export { type WhitespaceMode } from "./whitespace";

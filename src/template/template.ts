@@ -1,7 +1,7 @@
 /**
  * `Template`: one template compiled once into a JavaScript function; `generate(ns)` runs it.
  */
-import { ParseError, annotateRuntimeError } from "./errors";
+import { ParseError, annotateRuntimeError, undefinedName } from "./errors";
 import { generateTemplateCode, type GeneratedCode } from "./codegen";
 import { defaultNamespace, runtimeHelpers } from "./namespace";
 import { parseTemplate, type TemplateFile } from "./parser";
@@ -89,7 +89,9 @@ export class Template {
     const base: Record<string, unknown> = Object.create(null);
     const merged = { ...defaultNamespace, ...this.loader?.namespace };
     const globals = globalThis as unknown as Record<string, unknown>;
-    for (const name of generated.names) base[name] = name in merged ? merged[name] : globals[name];
+    for (const name of generated.names) {
+      base[name] = name in merged ? merged[name] : name in globals ? globals[name] : undefinedName(name);
+    }
     let factory: (...args: unknown[]) => RenderFunction;
     try {
       factory = new Function("__tt_h", "__tt_base", "__tt_locs", "__tt_annotate",
