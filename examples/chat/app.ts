@@ -74,7 +74,7 @@ class MessageUpdatesAsyncHandler extends BaseHandler {
 @Route("/auth/login", { name: "login" })
 class LoginHandler extends BaseHandler {
   get(): void {
-    this.render("login.html", { next: this.getArgument("next", "/") });
+    this.render("login.html", { next: this.getArgument("next", "/"), error: null });
   }
   post(): void {
     const name = this.getArgument("name").trim().slice(0, 40);
