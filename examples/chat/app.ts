@@ -19,13 +19,23 @@ class BaseHandler extends RequestHandler {
     const c = this.getArgument("cursor", null);
     return c && /^[0-9]+$/.test(c) ? Number(c) : null;
   }
+  /**
+   * The page polling saw another history (the server restarted since it loaded): its cursor and
+   * message ids mean nothing here, so it gets this history whole, marked `reset`.
+   */
+  protected replyIfStale(): boolean {
+    const epoch = this.getArgument("epoch", null);
+    if (epoch === null || epoch === this.buffer.epoch) return false;
+    this.finish({ epoch: this.buffer.epoch, reset: true, messages: this.buffer.since(null) });
+    return true;
+  }
 }
 
 @Route("/", { name: "room" })
 class RoomHandler extends BaseHandler {
   @Authenticated
   get(): void {
-    this.render("index.html", { messages: this.buffer.since(null) });
+    this.render("index.html", { messages: this.buffer.since(null), epoch: this.buffer.epoch });
   }
 }
 
@@ -35,7 +45,7 @@ class MessageNewHandler extends BaseHandler {
   post(): void {
     const message = this.buffer.add(this.currentUser as string, this.getArgument("body")!, (m) => this.renderString("message.html", { message: m }));
     if (this.getArgument("next", null)) this.redirect(this.getArgument("next")!);
-    else this.write({ id: message.id, from: message.from, body: message.body, html: message.html });
+    else this.write({ id: message.id, from: message.from, body: message.body, html: message.html, epoch: this.buffer.epoch });
   }
 }
 
@@ -47,7 +57,9 @@ class MessageUpdatesHandler extends BaseHandler {
   @Authenticated
   @Asynchronous
   post(): void {
-    this.cancel = this.buffer.waitForMessages(this.asyncCallback((messages: Message[]) => this.finish({ messages })), this.cursor());
+    if (this.replyIfStale()) return;
+    const epoch = this.buffer.epoch;
+    this.cancel = this.buffer.waitForMessages(this.asyncCallback((messages: Message[]) => this.finish({ epoch, messages })), this.cursor());
   }
 
   override onConnectionClose(): void {
@@ -62,8 +74,9 @@ class MessageUpdatesAsyncHandler extends BaseHandler {
 
   @Authenticated
   async post(): Promise<void> {
+    if (this.replyIfStale()) return;
     const messages = await this.buffer.wait(this.cursor(), this.gone.signal);
-    if (!this.gone.signal.aborted) this.write({ messages });
+    if (!this.gone.signal.aborted) this.write({ epoch: this.buffer.epoch, messages });
   }
 
   override onConnectionClose(): void {
@@ -106,6 +119,18 @@ export class MessageModule extends UIModule {
 
 export const handlers = [RoomHandler, MessageNewHandler, MessageUpdatesHandler, MessageUpdatesAsyncHandler, LoginHandler, LogoutHandler, MessageModule];
 
+/** A stable colour (hue in degrees) per nickname, for its avatar: `{{ avatarHue(message.from) }}`. */
+function avatarHue(_handler: RequestHandler, name: string): number {
+  let hash = 7;
+  for (const ch of name) hash = (hash * 31 + ch.codePointAt(0)!) % 360;
+  return hash;
+}
+
+/** The first character of a nickname (a whole emoji or accented letter), upper-cased, for its avatar. */
+function initial(_handler: RequestHandler, name: string): string {
+  return (Array.from(name)[0] ?? "?").toUpperCase();
+}
+
 /** The chat application; `buffer` is exposed for tests (waiter counts). */
 export function makeChatApplication(settings: Record<string, unknown> = {}): { app: Application; buffer: MessageBuffer } {
   const dir = exampleDir("chat");
@@ -117,6 +142,7 @@ export function makeChatApplication(settings: Record<string, unknown> = {}): { a
     staticPath: path.join(dir, "static"),
     xsrfCookies: true,
     messageBuffer: buffer,
+    uiMethods: { avatarHue, initial },
     ...settings,
   });
   return { app, buffer };

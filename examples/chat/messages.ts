@@ -2,6 +2,7 @@
  * The chat room's memory: a bounded cache of recent messages and the long-poll waiters to wake
  * when a new one arrives. Waiters that go away are removed, so a closed tab leaves nothing behind.
  */
+import { randomUUID } from "node:crypto";
 
 export interface Message {
   id: number;
@@ -14,6 +15,11 @@ export interface Message {
 export type Waiter = (messages: Message[]) => void;
 
 export class MessageBuffer {
+  /**
+   * Names this history: message ids count from 1 again in a new buffer (a restarted server), so a
+   * page that saw another epoch must drop what it shows and start over from this buffer's messages.
+   */
+  readonly epoch = randomUUID();
   private readonly waiters = new Set<Waiter>();
   private readonly cache: Message[] = [];
   private nextId = 1;

@@ -1,26 +1,19 @@
 import { expect } from "chai";
-import { existsSync } from "node:fs";
+import type { Browser } from "playwright-core";
 import { makeChatApplication } from "../../examples/chat/app";
 import type { MessageBuffer } from "../../examples/chat/messages";
 import { startTestServer, type TestServer } from "../../src/testing";
-import { needs } from "../support/services";
-
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic"];
+import { launchChromium } from "../support/browser";
 
 // Two real browser pages as two users: one posts, the other sees it without reloading.
 describe("examples/chat in Chromium", function () {
   this.timeout(60_000);
   let server: TestServer;
   let buffer: MessageBuffer;
-  // playwright-core is loaded only here so the rest of the suite doesn't pay for it.
-  let browser: import("playwright-core").Browser | undefined;
+  let browser: Browser | undefined;
 
   before(async function () {
-    needs(this, "Chromium", existsSync(CHROMIUM), "apt-get install -y chromium");
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium(this);
     const chat = makeChatApplication();
     buffer = chat.buffer;
     server = await startTestServer(chat.app);

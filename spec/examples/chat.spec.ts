@@ -64,7 +64,7 @@ describe("examples/chat", function () {
   it("shows the room with the compose form, XSRF field and versioned static files once signed in", async () => {
     const c = await signedIn("ann");
     const html = await (await c.fetch("/")).text();
-    expect(html).to.contain('id="messageform"').and.contain('name="_xsrf"').and.contain("<b>ann</b>");
+    expect(html).to.contain('id="messageform"').and.contain('name="_xsrf"').and.contain('<span class="user">ann</span>');
     expect(html).to.match(/src="\/static\/chat\.js\?v=[0-9a-f]+"/).and.match(/href="\/static\/chat\.css\?v=[0-9a-f]+"/);
   });
 
@@ -88,6 +88,21 @@ describe("examples/chat", function () {
   });
 
   for (const path of ["/a/message/updates", "/a/message/updates-async"]) {
+    it(`answers a ${path} poll from another history (a restarted server) at once with this whole history`, async () => {
+      const c = await signedIn("fay");
+      const page = await (await c.fetch("/")).text();
+      const epoch = /data-epoch="([^"]+)"/.exec(page)![1];
+      expect(epoch).to.equal(buffer.epoch);
+      const posted = (await (await c.postForm("/a/message/new", { body: "in this history" })).json()) as PostedMessage & { epoch: string };
+      expect(posted.epoch).to.equal(epoch);
+      const reply = (await longPoll(c, path, { epoch: "an-epoch-before-the-restart", cursor: "999999" }).reply) as unknown as {
+        epoch: string; reset: boolean; messages: { id: number }[];
+      };
+      expect(reply.reset).to.equal(true);
+      expect(reply.epoch).to.equal(epoch);
+      expect(reply.messages.map((m) => m.id)).to.deep.equal(buffer.since(null).map((m) => m.id)).and.include(posted.id);
+    });
+
     it(`leaves no waiter behind when a client closes its ${path} poll`, async () => {
       const c = await signedIn("dan");
       const before = buffer.waiterCount;

@@ -1,14 +1,21 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 // The example scripts run as a user runs them (`npm start` runs the chat one): a process of
 // their own, told to listen on port 0, answering real requests.
 
 const EXAMPLES = path.join(__dirname, "../../examples");
+// The chat demo keeps its cookie secret under the state folder: a scratch one, not the user's.
+const STATE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), "examples-state-"));
 
 function start(script: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [path.join(EXAMPLES, script), "--port=0", "--logging=none"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(EXAMPLES, script), "--port=0", "--logging=none"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, XDG_STATE_HOME: STATE_HOME },
+  });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (d: Buffer) => {
@@ -23,7 +30,10 @@ function start(script: string): Promise<{ child: ChildProcess; base: string }> {
 describe("example scripts", function () {
   this.timeout(20_000);
   const running: ChildProcess[] = [];
-  after(() => running.forEach((c) => c.kill()));
+  after(() => {
+    running.forEach((c) => c.kill());
+    fs.rmSync(STATE_HOME, { recursive: true, force: true });
+  });
 
   it("helloworld answers GET / with Hello, world", async () => {
     const { child, base } = await start("helloworld/main.js");

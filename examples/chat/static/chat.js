@@ -1,5 +1,11 @@
 // The chat page's client: posts messages with the _xsrf value and long-polls for new ones.
+// A restarted server never leaves the page silently broken: a refused request (the sign-in or
+// XSRF cookie no longer accepted) reloads the page, which leads to the sign-in form when needed,
+// keeping the unsent text; a new message history (the epoch changed) replaces the one shown.
 "use strict";
+
+const DRAFT_KEY = "chat-draft";
+const REFUSED_KEY = "chat-refused-at";
 
 function getCookie(name) {
   const r = document.cookie.match("\\b" + name + "=([^;]*)\\b");
@@ -8,27 +14,85 @@ function getCookie(name) {
 
 function post(url, fields) {
   const body = new URLSearchParams(fields);
-  body.set("_xsrf", getCookie("_xsrf"));
+  body.set("_xsrf", getCookie("_xsrf") ?? "");
   return fetch(url, { method: "POST", body, credentials: "same-origin" });
 }
 
+/** Thrown for 401/403: this page's cookies are no longer accepted. */
+class Refused extends Error {}
+
+function checked(res) {
+  if (res.status === 401 || res.status === 403) throw new Refused("HTTP " + res.status);
+  if (!res.ok) throw new Error("HTTP " + res.status);
+  return res.json();
+}
+
+const status = {
+  show(text) {
+    const el = document.getElementById("status");
+    el.textContent = text;
+    el.hidden = false;
+  },
+  hide() {
+    document.getElementById("status").hidden = true;
+  },
+};
+
+/**
+ * The server refused us. Reload (GET / sends a signed-out visitor to the sign-in form, and gives a
+ * fresh _xsrf cookie), keeping what was typed. Twice within 10 s would be a loop: say so instead.
+ */
+function refused() {
+  const input = document.getElementById("message");
+  if (input.value) sessionStorage.setItem(DRAFT_KEY, input.value);
+  const last = Number(sessionStorage.getItem(REFUSED_KEY) ?? 0);
+  if (Date.now() - last < 10000) {
+    status.show("The server keeps refusing this page. Sign out and in again.");
+    return;
+  }
+  sessionStorage.setItem(REFUSED_KEY, String(Date.now()));
+  location.reload();
+}
+
 const updater = {
+  epoch: null,
   cursor: null,
   errorSleepTime: 500,
+  retryTimer: null,
 
   poll() {
-    const fields = updater.cursor === null ? {} : { cursor: String(updater.cursor) };
+    updater.retryTimer = null;
+    const fields = { epoch: updater.epoch };
+    if (updater.cursor !== null) fields.cursor = String(updater.cursor);
     post("/a/message/updates", fields)
-      .then((res) => { if (!res.ok) throw new Error("HTTP " + res.status); return res.json(); })
+      .then(checked)
       .then((response) => {
         updater.errorSleepTime = 500;
+        status.hide();
+        if (response.reset) updater.startOver(response.epoch);
         updater.showMessages(response.messages);
         updater.poll();
       })
-      .catch(() => {
-        updater.errorSleepTime = Math.min(updater.errorSleepTime * 2, 30000);
-        setTimeout(updater.poll, updater.errorSleepTime);
+      .catch((err) => {
+        if (err instanceof Refused) return refused();
+        status.show("Reconnecting…");
+        updater.errorSleepTime = Math.min(updater.errorSleepTime * 2, 10000);
+        updater.retryTimer = setTimeout(updater.poll, updater.errorSleepTime);
       });
+  },
+
+  /** Polls now instead of when the back-off ends (a post just showed the server is back). */
+  pollNow() {
+    if (updater.retryTimer === null) return;
+    clearTimeout(updater.retryTimer);
+    updater.poll();
+  },
+
+  /** The server's history is another one (it restarted): show its messages instead of ours. */
+  startOver(epoch) {
+    updater.epoch = epoch;
+    updater.cursor = null;
+    for (const old of document.querySelectorAll("#inbox .message")) old.remove();
   },
 
   showMessages(messages) {
@@ -38,23 +102,49 @@ const updater = {
       if (document.getElementById("m" + message.id)) continue;
       const holder = document.createElement("div");
       holder.innerHTML = message.html;
-      inbox.appendChild(holder.firstElementChild);
+      inbox.appendChild(markMine(holder.firstElementChild));
     }
+    if (messages.length) window.scrollTo({ top: document.body.scrollHeight });
   },
 };
 
+/** Own messages are drawn on the right (the shared HTML is the same for every reader). */
+function markMine(el) {
+  if (el.dataset.from === document.body.dataset.user) el.classList.add("mine");
+  return el;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
-  const seen = document.querySelectorAll("#inbox .message");
+  const inbox = document.getElementById("inbox");
+  updater.epoch = inbox.dataset.epoch;
+  const seen = inbox.querySelectorAll(".message");
+  seen.forEach(markMine);
   if (seen.length) updater.cursor = Number(seen[seen.length - 1].id.slice(1));
-  const form = document.getElementById("messageform");
-  form.addEventListener("submit", (event) => {
+  window.scrollTo({ top: document.body.scrollHeight });
+
+  const input = document.getElementById("message");
+  const draft = sessionStorage.getItem(DRAFT_KEY);
+  if (draft) input.value = draft;
+  sessionStorage.removeItem(DRAFT_KEY);
+
+  document.getElementById("messageform").addEventListener("submit", (event) => {
     event.preventDefault();
-    const input = document.getElementById("message");
     if (!input.value) return;
     post("/a/message/new", { body: input.value })
-      .then((res) => res.json())
-      .then((message) => { updater.showMessages([message]); input.value = ""; input.focus(); });
+      .then(checked)
+      .then((message) => {
+        sessionStorage.removeItem(REFUSED_KEY);
+        status.hide();
+        if (message.epoch === updater.epoch) updater.showMessages([message]);
+        else updater.pollNow(); // a new history: the poll's reset brings this message with it
+        input.value = "";
+        input.focus();
+      })
+      .catch((err) => {
+        if (err instanceof Refused) return refused();
+        status.show("Not sent: the server is not answering. Try again in a moment.");
+      });
   });
-  document.getElementById("message").focus();
+  input.focus();
   updater.poll();
 });
