@@ -11,9 +11,9 @@ parseCommandLine();
 // A secret that survives restarts keeps open pages signed in: their next post still goes through.
 const secretFile = (options["secret-file"] as string | undefined) ?? defaultSecretFile();
 const cookieSecret = (options["cookie-secret"] as string | undefined) ?? loadOrCreateSecret(secretFile);
+console.log(options["cookie-secret"] ? "cookie secret from --cookie-secret" : `cookie secret from ${secretFile}`);
 const { app } = makeChatApplication({ cookieSecret });
 app.listen(options.port as number).then((server) => {
   console.log(`chat demo listening on http://localhost:${server.address()?.port}/`);
-  console.log(options["cookie-secret"] ? "cookie secret from --cookie-secret" : `cookie secret from ${secretFile}`);
 });
 IOLoop.instance().start();
