@@ -167,7 +167,7 @@ async function listUploads(h: S3Handler): Promise<void> {
 export async function postBucket(h: S3Handler): Promise<void> {
   if (h.query("delete") === undefined) throw new S3Error("NotImplemented", "only POST ?delete is implemented on a bucket");
   await h.s3.storage.requireBucket(h.bucket);
-  const { keys, quiet } = parseDeleteRequest(h.request.body);
+  const { keys, quiet } = parseDeleteRequest(h.body);
   const deleted: XmlObject[] = [];
   const errors: XmlObject[] = [];
   for (const key of keys) {

@@ -23,6 +23,7 @@ export const S3_ERROR_STATUS: Readonly<Record<string, number>> = {
   InvalidRequest: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,
+  MaxMessageLengthExceeded: 400,
   MetadataTooLarge: 400,
   InvalidURI: 400,
   MethodNotAllowed: 405,

@@ -5,8 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { appLog } from "../log";
+import { StreamRequestBody } from "../web/decorators";
 import { HTTPError } from "../web/errors";
 import { RequestHandler, type ErrorExtras } from "../web/handler";
+import type { BodyReceiver } from "./body";
 import * as bucketOps from "./bucket_ops";
 import { S3Error } from "./errors";
 import type { MultipartUploads } from "./multipart";
@@ -28,7 +30,14 @@ export interface S3Context {
 
 const GENERIC_CODES: Record<number, string> = { 400: "InvalidRequest", 403: "AccessDenied", 404: "NoSuchKey", 405: "MethodNotAllowed", 411: "MissingContentLength", 413: "EntityTooLarge", 501: "NotImplemented" };
 
-/** Serves the S3 REST API; see S3Application. */
+/** Largest XML request body (DeleteObjects of 1000 keys, CompleteMultipartUpload of 10000 parts). */
+const MAX_XML_BODY = 4 * 1024 * 1024;
+
+/**
+ * Serves the S3 REST API; see S3Application. Bodies stream: an upload goes to its temporary file
+ * as it arrives (flow-controlled), never whole into memory.
+ */
+@StreamRequestBody
 export class S3Handler extends RequestHandler {
   s3!: S3Context;
   /** The bucket addressed ("" for the service: ListBuckets). */
@@ -39,6 +48,9 @@ export class S3Handler extends RequestHandler {
   /** Set when the client went away: long reads stop. */
   gone = false;
   private requestId!: string;
+  private receiver!: BodyReceiver | null;
+  private xmlChunks!: Buffer[];
+  private xmlSize!: number;
 
   override initialize(init?: unknown): void {
     this.s3 = init as S3Context;
@@ -50,6 +62,29 @@ export class S3Handler extends RequestHandler {
     this.setHeader("Server", "tornado-ts s3server");
     this.locate();
     this.signed = this.s3.credentials === null ? null : verifyRequest(this.request, this.s3.credentials);
+    this.xmlChunks = [];
+    this.xmlSize = 0;
+    this.receiver = objectOps.createReceiver(this);
+    // S3's object limit, not a web form's; aws-chunked framing adds a little on the wire.
+    if (this.receiver !== null) this.request.connection?.setMaxBodySize?.(Math.ceil(this.s3.maxObjectSize * 1.01) + 1024 * 1024);
+  }
+
+  /** Upload bytes go to the receiver's file; other bodies (XML) are kept, up to 4 MiB. */
+  override async dataReceived(chunk: Buffer): Promise<void> {
+    if (this.receiver !== null) return this.receiver.feed(chunk);
+    this.xmlSize += chunk.length;
+    if (this.xmlSize > MAX_XML_BODY) throw new S3Error("MaxMessageLengthExceeded", "Your request was too big.");
+    this.xmlChunks.push(chunk);
+  }
+
+  /** The (small, XML) request body of a non-upload request. */
+  get body(): Buffer {
+    return this.xmlChunks.length === 1 ? this.xmlChunks[0] : Buffer.concat(this.xmlChunks);
+  }
+
+  // An upload that failed or was abandoned leaves no temporary file (after a commit it is gone already).
+  override onFinish(): void {
+    void this.receiver?.discard();
   }
 
   // S3 clients sign their requests; there are no cookies to protect.
@@ -62,6 +97,7 @@ export class S3Handler extends RequestHandler {
 
   override onConnectionClose(): void {
     this.gone = true;
+    void this.receiver?.discard();
   }
 
   /** The query argument `name` ("" when present without a value), or undefined. */
@@ -91,9 +127,7 @@ export class S3Handler extends RequestHandler {
   async put(): Promise<void> {
     if (this.bucket === "") throw new S3Error("MethodNotAllowed", "The specified method is not allowed against this resource.");
     if (this.key === "") return bucketOps.putBucket(this);
-    const receiver = objectOps.createReceiver(this);
-    if (receiver !== null) await receiver.feed(this.request.body);
-    return objectOps.putObject(this, receiver);
+    return objectOps.putObject(this, this.receiver);
   }
 
   async post(): Promise<void> {

@@ -273,7 +273,7 @@ export async function postObject(h: S3Handler): Promise<void> {
   const uploadId = h.query("uploadId");
   if (uploadId === undefined) throw new S3Error("NotImplemented", "POST on an object needs ?uploads or ?uploadId");
   const info = await uploads.get(h.bucket, h.key, uploadId);
-  const meta = await uploads.complete(info, parseCompleteRequest(h.request.body));
+  const meta = await uploads.complete(info, parseCompleteRequest(h.body));
   h.sendXml("CompleteMultipartUploadResult", {
     Location: `${h.request.protocol}://${h.request.host}/${h.bucket}/${encodeURIComponent(h.key).replace(/%2F/g, "/")}`,
     Bucket: h.bucket,
