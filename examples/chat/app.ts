@@ -7,10 +7,12 @@ import path from "node:path";
 import { Application, Asynchronous, Authenticated, RequestHandler, Route, UIModule, UiModule } from "../../src";
 import { exampleDir } from "../assets";
 import { MessageBuffer, type Message } from "./messages";
+import type { MessageStore } from "./store";
+import { MessageSocketHandler } from "./socket";
 
 class BaseHandler extends RequestHandler {
-  protected get buffer(): MessageBuffer {
-    return this.settings.messageBuffer as MessageBuffer;
+  protected get buffer(): MessageStore {
+    return this.settings.messageBuffer as MessageStore;
   }
   override getCurrentUser(): string | null {
     return this.getSecureCookie("chatdemo_user");
@@ -42,8 +44,8 @@ class RoomHandler extends BaseHandler {
 @Route("/a/message/new")
 class MessageNewHandler extends BaseHandler {
   @Authenticated
-  post(): void {
-    const message = this.buffer.add(this.currentUser as string, this.getArgument("body")!, (m) => this.renderString("message.html", { message: m }));
+  async post(): Promise<void> {
+    const message = await this.buffer.add(this.currentUser as string, this.getArgument("body")!, (m) => this.renderString("message.html", { message: m }));
     if (this.getArgument("next", null)) this.redirect(this.getArgument("next")!);
     else this.write({ id: message.id, from: message.from, body: message.body, html: message.html, epoch: this.buffer.epoch });
   }
@@ -84,6 +86,14 @@ class MessageUpdatesAsyncHandler extends BaseHandler {
   }
 }
 
+/** Who the server thinks it talks to: behind a proxy with `--xheaders`, the client, not the proxy. */
+@Route("/a/connection")
+class ConnectionInfoHandler extends BaseHandler {
+  get(): void {
+    this.write({ remoteIp: this.request.remoteIp, protocol: this.request.protocol });
+  }
+}
+
 @Route("/auth/login", { name: "login" })
 class LoginHandler extends BaseHandler {
   get(): void {
@@ -117,7 +127,10 @@ export class MessageModule extends UIModule {
   }
 }
 
-export const handlers = [RoomHandler, MessageNewHandler, MessageUpdatesHandler, MessageUpdatesAsyncHandler, LoginHandler, LogoutHandler, MessageModule];
+export const handlers = [
+  RoomHandler, MessageNewHandler, MessageUpdatesHandler, MessageUpdatesAsyncHandler, MessageSocketHandler, ConnectionInfoHandler,
+  LoginHandler, LogoutHandler, MessageModule,
+];
 
 /** A stable colour (hue in degrees) per nickname, for its avatar: `{{ avatarHue(message.from) }}`. */
 function avatarHue(_handler: RequestHandler, name: string): number {
@@ -131,10 +144,14 @@ function initial(_handler: RequestHandler, name: string): string {
   return (Array.from(name)[0] ?? "?").toUpperCase();
 }
 
-/** The chat application; `buffer` is exposed for tests (waiter counts). */
-export function makeChatApplication(settings: Record<string, unknown> = {}): { app: Application; buffer: MessageBuffer } {
+/**
+ * The chat application over `buffer` (this process's own by default; a RedisMessageBuffer shares
+ * the room with other frontends). `buffer` is returned for tests (waiter counts).
+ */
+export function makeChatApplication<S extends MessageStore = MessageBuffer>(
+  settings: Record<string, unknown> = {}, buffer: S = new MessageBuffer(200) as unknown as S,
+): { app: Application; buffer: S } {
   const dir = exampleDir("chat");
-  const buffer = new MessageBuffer(200);
   const app = new Application(handlers, {
     cookieSecret: "__TODO:_GENERATE_YOUR_OWN_RANDOM_VALUE_HERE__",
     loginUrl: "/auth/login",

@@ -3,6 +3,7 @@
  * when a new one arrives. Waiters that go away are removed, so a closed tab leaves nothing behind.
  */
 import { randomUUID } from "node:crypto";
+import type { MessageStore } from "./store";
 
 export interface Message {
   id: number;
@@ -14,7 +15,7 @@ export interface Message {
 
 export type Waiter = (messages: Message[]) => void;
 
-export class MessageBuffer {
+export class MessageBuffer implements MessageStore {
   /**
    * Names this history: message ids count from 1 again in a new buffer (a restarted server), so a
    * page that saw another epoch must drop what it shows and start over from this buffer's messages.
@@ -66,6 +67,12 @@ export class MessageBuffer {
     this.waiters.clear();
     for (const w of waiters) w([message]);
     return message;
+  }
+
+  releaseWaiters(): void {
+    const waiters = [...this.waiters];
+    this.waiters.clear();
+    for (const w of waiters) w([]);
   }
 
   get waiterCount(): number {

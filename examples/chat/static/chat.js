@@ -1,4 +1,5 @@
-// The chat page's client: posts messages with the _xsrf value and long-polls for new ones.
+// The chat page's client: posts messages with the _xsrf value and receives new ones over a
+// WebSocket, or by long polling where a socket cannot open (an old proxy, a blocked upgrade).
 // A restarted server never leaves the page silently broken: a refused request (the sign-in or
 // XSRF cookie no longer accepted) reloads the page, which leads to the sign-in form when needed,
 // keeping the unsent text; a new message history (the epoch changed) replaces the one shown.
@@ -54,6 +55,34 @@ function refused() {
   location.reload();
 }
 
+/**
+ * New messages over a WebSocket. A socket that never opens hands over to long polling for good;
+ * one that closes after working (a frontend restarting) is opened again, with the cursor, so
+ * nothing is missed; through a load balancer it lands on another frontend.
+ */
+const socket = {
+  start() {
+    if (!("WebSocket" in window)) return updater.poll();
+    const query = new URLSearchParams({ epoch: updater.epoch ?? "" });
+    if (updater.cursor !== null) query.set("cursor", String(updater.cursor));
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    const ws = new WebSocket(scheme + location.host + "/a/message/socket?" + query);
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      updater.errorSleepTime = 500;
+      status.hide();
+    };
+    ws.onmessage = (event) => updater.receive(JSON.parse(event.data));
+    ws.onclose = () => {
+      if (!opened) return updater.poll(); // it may be refused (signed out): the poll finds out
+      status.show("Reconnecting…");
+      updater.errorSleepTime = Math.min(updater.errorSleepTime * 2, 10000);
+      setTimeout(socket.start, updater.errorSleepTime);
+    };
+  },
+};
+
 const updater = {
   epoch: null,
   cursor: null,
@@ -69,8 +98,7 @@ const updater = {
       .then((response) => {
         updater.errorSleepTime = 500;
         status.hide();
-        if (response.reset) updater.startOver(response.epoch);
-        updater.showMessages(response.messages);
+        updater.receive(response);
         updater.poll();
       })
       .catch((err) => {
@@ -86,6 +114,12 @@ const updater = {
     if (updater.retryTimer === null) return;
     clearTimeout(updater.retryTimer);
     updater.poll();
+  },
+
+  /** One reply of the long poll or one push of the socket: the same shape. */
+  receive(response) {
+    if (response.reset) updater.startOver(response.epoch);
+    updater.showMessages(response.messages);
   },
 
   /** The server's history is another one (it restarted): show its messages instead of ours. */
@@ -146,5 +180,7 @@ document.addEventListener("DOMContentLoaded", () => {
       });
   });
   input.focus();
-  updater.poll();
+  // ?transport=poll forces long polling (to try it, or for a proxy known to break upgrades).
+  if (new URLSearchParams(location.search).get("transport") === "poll") updater.poll();
+  else socket.start();
 });
