@@ -1,9 +1,8 @@
 import { expect } from "chai";
-import { echoHandler, RawClient, startServer } from "./support/rawclient";
+import { echoHandler, PROBE_REQUEST as PROBE, RawClient, sendWithProbe, startServer } from "./support/rawclient";
 
 type Started = Awaited<ReturnType<typeof startServer>>;
 
-const PROBE = "GET /probe HTTP/1.1\r\nHost: a\r\n\r\n";
 const CHUNKED = "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
 
 /** [what, exact bytes]: chunked framing that another parser could read differently. */
@@ -33,18 +32,12 @@ describe("HTTP1ServerConnection body framing", () => {
   describe("when chunked framing could be read two ways", () => {
     for (const [what, raw] of AMBIGUOUS_BODIES) {
       it(`answers 400 and closes for ${what}, answering nothing after it`, async () => {
-        const c = await RawClient.connect(s.port);
-        try {
-          c.send(raw + PROBE);
-          const reply = (await c.readAll()).toString("latin1");
-          expect(reply).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
-          expect(reply.match(/HTTP\/1\.1 \d\d\d /g)).to.have.length(1);
-          expect(reply).to.include("Connection: close\r\n");
-          expect(reply).not.to.include("probe");
-          expect(reply).not.to.include("smuggled");
-        } finally {
-          c.close();
-        }
+        const reply = await sendWithProbe(s.port, raw);
+        expect(reply).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+        expect(reply.match(/HTTP\/1\.1 \d\d\d /g)).to.have.length(1);
+        expect(reply).to.include("Connection: close\r\n");
+        expect(reply).not.to.include("probe");
+        expect(reply).not.to.include("smuggled");
       });
     }
   });

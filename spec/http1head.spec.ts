@@ -1,11 +1,8 @@
 import { expect } from "chai";
 import { addLogHandler, type LogRecord } from "../src/log";
-import { echoHandler, RawClient, startServer } from "./support/rawclient";
+import { echoHandler, PROBE_REQUEST as PROBE, RawClient, sendWithProbe, startServer } from "./support/rawclient";
 
 type Started = Awaited<ReturnType<typeof startServer>>;
-
-/** A request the server must answer normally were it read as its own request. */
-const PROBE = "GET /probe HTTP/1.1\r\nHost: a\r\n\r\n";
 
 /**
  * [what, exact bytes]: each is ambiguous between parsers (a proxy may read it differently), so the
@@ -31,18 +28,12 @@ describe("HTTP1ServerConnection head parsing", () => {
   describe("when a head could be read two ways", () => {
     for (const [what, raw] of AMBIGUOUS_HEADS) {
       it(`answers 400 and closes for ${what}, answering nothing after it`, async () => {
-        const c = await RawClient.connect(s.port);
-        try {
-          c.send(raw + PROBE);
-          const reply = (await c.readAll()).toString("latin1");
-          expect(reply).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
-          expect(reply.match(/HTTP\/1\.1 \d\d\d /g)).to.have.length(1);
-          expect(reply).to.include("Connection: close\r\n");
-          expect(reply).not.to.include("probe");
-          expect(reply).not.to.include("smuggled");
-        } finally {
-          c.close();
-        }
+        const reply = await sendWithProbe(s.port, raw);
+        expect(reply).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+        expect(reply.match(/HTTP\/1\.1 \d\d\d /g)).to.have.length(1);
+        expect(reply).to.include("Connection: close\r\n");
+        expect(reply).not.to.include("probe");
+        expect(reply).not.to.include("smuggled");
       });
     }
   });

@@ -5,6 +5,7 @@ import { AsyncHTTPClient } from "../../src/httpclient";
 import { RequestHandler } from "../../src/web";
 import { startTestServer, type TestServer } from "../../src/testing";
 import { startPeer, type PeerServer } from "../support/httpservers";
+import { needs } from "../support/services";
 
 class PingHandler extends RequestHandler {
   get(): void {
@@ -71,7 +72,7 @@ describe("AsyncHTTPClient under volume", function () {
   });
 
   it("makes 10,000 keep-alive requests through one client without leaking file descriptors", async function () {
-    if (!fs.existsSync("/proc/self/fd")) this.skip();
+    needs(this, "/proc/self/fd (open file descriptors are counted there)", fs.existsSync("/proc/self/fd"), "run on Linux");
     const client = new AsyncHTTPClient({ forceInstance: true, maxClients: 10 });
     try {
       await client.fetch(tornado.url("/ping"));

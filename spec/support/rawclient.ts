@@ -172,6 +172,23 @@ export class RawClient {
 }
 
 /** Sends `data` on a fresh connection and returns everything received until the server closes. */
+/** A request the server must answer normally were it read as a request of its own. */
+export const PROBE_REQUEST = "GET /probe HTTP/1.1\r\nHost: a\r\n\r\n";
+
+/**
+ * Sends `raw` followed by a probe on one connection and returns everything the server wrote
+ * before closing: for bytes the server must refuse, callers expect one 400 and no probe answer.
+ */
+export async function sendWithProbe(port: number, raw: string): Promise<string> {
+  const c = await RawClient.connect(port);
+  try {
+    c.send(raw + PROBE_REQUEST);
+    return (await c.readAll()).toString("latin1");
+  } finally {
+    c.close();
+  }
+}
+
 export async function exchangeUntilClose(port: number, data: string | Buffer, timeoutMs = 5000): Promise<string> {
   const c = await RawClient.connect(port);
   try {
