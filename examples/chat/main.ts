@@ -25,12 +25,13 @@ async function main(): Promise<void> {
   // A secret that survives restarts keeps open pages signed in: their next post still goes through.
   const secretFile = (options["secret-file"] as string | undefined) ?? defaultSecretFile();
   const cookieSecret = (options["cookie-secret"] as string | undefined) ?? loadOrCreateSecret(secretFile);
+  // Printed before the listening line: whoever waits for that line (a spec, a script) has both.
+  console.log(options["cookie-secret"] ? "cookie secret from --cookie-secret" : `cookie secret from ${secretFile}`);
   const redisUrl = options.redis as string | undefined;
   const store: MessageStore = redisUrl ? await RedisMessageBuffer.connect(redisUrl, { prefix: options["redis-prefix"] as string }) : new MessageBuffer(200);
   const { app } = makeChatApplication({ cookieSecret }, store);
   const server = await app.listen(options.port as number, undefined, { xheaders: options.xheaders as boolean });
   console.log(`chat demo listening on http://localhost:${server.address()?.port}/${redisUrl ? ` (room shared through ${redisUrl})` : ""}`);
-  console.log(options["cookie-secret"] ? "cookie secret from --cookie-secret" : `cookie secret from ${secretFile}`);
 
   process.once("SIGTERM", () => {
     const stopping = server.stop(); // stop accepting; requests in flight finish
