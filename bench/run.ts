@@ -13,6 +13,7 @@ import { renderGoalSummary, renderTable, type Table } from "./lib/report";
 import { runClientScenario } from "./scenarios/client";
 import { runDbScenario } from "./scenarios/db";
 import { runHttpScenario } from "./scenarios/http";
+import { runInstructionsScenario } from "./scenarios/instructions";
 import { runRoutingScenario } from "./scenarios/routing";
 import { runS3Scenario } from "./scenarios/s3";
 import { runStandingScenario } from "./scenarios/standing";
@@ -31,6 +32,7 @@ export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = 
   ws: runWsScenario,
   client: runClientScenario,
   s3: runS3Scenario,
+  instructions: runInstructionsScenario,
 };
 
 function version(pkg: string): string {

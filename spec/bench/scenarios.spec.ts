@@ -98,4 +98,18 @@ describe("bench", function () {
       });
     });
   }
+
+  describe("the instructions scenario", () => {
+    it("counts instructions per request under callgrind for the raw floor and tornado-ts, the framework above the floor", async function () {
+      this.timeout(300_000);
+      needs(this, "valgrind", commandExists("valgrind"), "apt-get install -y valgrind");
+      const [table] = await SCENARIOS.instructions({ ...TINY, only: ["tornado-ts"] });
+      expect(table.rows.map((r) => r[0])).to.deep.equal(["raw net (ceiling) hello", "tornado-ts hello", "tornado-ts JSON /user/7?q=x"]);
+      const perRequest = table.rows.map((r) => numeric(r[1]));
+      // Node's own socket read and write are thousands of instructions; tornado-ts adds to them.
+      expect(perRequest[0]).to.be.greaterThan(1_000);
+      expect(perRequest[1]).to.be.greaterThan(perRequest[0]);
+      expect(table.goals).to.have.length(2);
+    });
+  });
 });
