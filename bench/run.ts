@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- NAME…] [--quick] [--save]`: every comparison side by side in one run, with
- * ratios against the named baselines. `--save` writes bench/RESULTS.md.
+ * `npm run bench [-- NAME…] [--quick] [--save] [--only=CONTENDER,…]`: every comparison side by side
+ * in one run, with ratios against the named baselines. `--save` writes bench/RESULTS.md; `--only`
+ * keeps the named contenders (e.g. `--only=tornado-ts,node:http`; the raw floor stays where a
+ * scenario needs it).
  */
 import { execSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
   const names = argv.filter((a) => !a.startsWith("--"));
   for (const n of names) if (!(n in SCENARIOS)) throw new Error(`unknown scenario "${n}"; choose from ${Object.keys(SCENARIOS).join(", ")}`);
   const selected = names.length ? names : Object.keys(SCENARIOS);
-  const opts = quick ? QUICK : FULL;
+  const onlyArg = argv.find((a) => a.startsWith("--only="));
+  const opts: BenchOptions = { ...(quick ? QUICK : FULL), only: onlyArg ? onlyArg.slice("--only=".length).split(",") : undefined };
   if (!ensureDebianCommand("wrk", "wrk")) {
     throw new Error("wrk is missing and could not be installed: run `apt-get install -y wrk` as root, then npm run bench again");
   }
