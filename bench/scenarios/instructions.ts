@@ -66,7 +66,8 @@ async function measure(name: string, scenario: keyof typeof PATHS, dir: string, 
   const { warmup, n1, n2 } = opts.callgrind;
   const c = CONTENDERS.find((x) => x.name === name)!;
   const args = ["--tool=callgrind", "--separate-threads=yes", `--callgrind-out-file=${dir}/cg.%p`, c.cmd, ...V8_FLAGS, ...c.args(scenario)];
-  const server = await startServer(`${name} under callgrind`, "valgrind", args, 120_000);
+  // Node starts 20-50× slower under valgrind, and more on a busy machine.
+  const server = await startServer(`${name} under callgrind`, "valgrind", args, 600_000);
   const cl = client();
   try {
     await cl.ask({ cmd: "open", port: server.port, path: PATHS[scenario], connections: CONNECTIONS });
