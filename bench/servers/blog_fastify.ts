@@ -15,7 +15,9 @@ import { announce } from "./common";
 const [url, prefix] = process.argv.slice(2);
 const entries = `${prefix}entries`;
 const authors = `${prefix}authors`;
-const LATEST = `SELECT e.*, a.name AS author_name FROM ${entries} e JOIN ${authors} a ON a.id = e.author_id ORDER BY e.published DESC, e.id DESC LIMIT 5`;
+// The same SQL text as examples/blog/store.ts sends.
+const LATEST = `SELECT e.*, a.name AS author_name FROM ${entries} e LEFT JOIN ${authors} a ON a.id = e.author_id
+      ORDER BY e.published DESC, e.id DESC LIMIT 5`;
 const BY_SLUG = `SELECT e.*, a.name AS author_name FROM ${entries} e JOIN ${authors} a ON a.id = e.author_id WHERE e.slug = ?`;
 
 type Row = Record<string, unknown>;

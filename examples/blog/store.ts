@@ -68,8 +68,14 @@ export class BlogStore {
     });
   }
 
+  /**
+   * The newest entries. A LEFT JOIN (every entry has its author: the column is NOT NULL and a
+   * foreign key) makes entries the driving table on every backend, so the newest rows come
+   * straight off the `published` index; with an inner join MariaDB starts from the one-row
+   * authors table and copies every entry, bodies included, into a temporary table to sort it.
+   */
   latest(limit: number): Promise<Entry[]> {
-    return this.db.query<Entry>(`SELECT e.*, a.name AS author_name FROM ${this.entries} e JOIN ${this.authors} a ON a.id = e.author_id
+    return this.db.query<Entry>(`SELECT e.*, a.name AS author_name FROM ${this.entries} e LEFT JOIN ${this.authors} a ON a.id = e.author_id
       ORDER BY e.published DESC, e.id DESC LIMIT ${Math.max(1, Math.floor(limit))}`);
   }
 

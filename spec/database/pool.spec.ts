@@ -8,7 +8,7 @@ class FakeDriver implements Driver {
   dead = false;
   closed = false;
   constructor(readonly n: number) {}
-  async run() { return { rows: [], insertId: null, rowCount: 0 }; }
+  run(_sql: string, _params: readonly unknown[], done: (err: unknown, r: { rows: never[]; insertId: null; rowCount: number }) => void) { done(null, { rows: [], insertId: null, rowCount: 0 }); }
   async *iterate() { /* no rows */ }
   async close() { this.closed = true; }
 }

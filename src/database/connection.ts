@@ -11,7 +11,7 @@
  * await db.transaction(async (tx) => { await tx.execute("UPDATE …", 1); await tx.execute("UPDATE …", 2); });
  * ```
  */
-import type { Backend, Driver, Param, Row, RunResult } from "./driver";
+import { type Backend, type Driver, type Param, type Row, type RunResult, runPromise } from "./driver";
 import { DatabaseError, ProgrammingError } from "./errors";
 import { inTransaction, Pool } from "./pool";
 
@@ -28,49 +28,62 @@ export interface ConnectionOptions {
   connectTimeout?: number;
 }
 
+/** What a statement's caller wants from its result (plain functions: nothing allocated per call). */
+type Pick<T> = (result: RunResult, sql: string) => T;
+
+const pickRows = (r: RunResult): Row[] => r.rows;
+const pickId = (r: RunResult): number | null => r.insertId;
+const pickCount = (r: RunResult): number => r.rowCount;
+function pickOne(r: RunResult, sql: string): Row | null {
+  const rows = r.rows;
+  if (rows.length > 1) throw new ProgrammingError(`get() expected at most one row and the query returned ${rows.length}`, { statement: sql });
+  return rows.length === 0 ? null : rows[0];
+}
+
 /** The statements both a Connection and a Transaction run. */
 export abstract class Queryable {
   protected abstract backend: Backend;
-  /** Runs one statement on some driver; the Connection may retry on a fresh one. */
-  protected abstract run(sql: string, params: readonly Param[]): Promise<RunResult>;
+  /**
+   * Runs one statement on some driver and gives `pick` of its result; the Connection may retry
+   * on a fresh driver. Never throws: failures are rejections.
+   */
+  protected abstract runPicked<T>(sql: string, params: readonly Param[], pick: Pick<T>): Promise<T>;
   protected abstract stream(sql: string, params: readonly Param[]): AsyncIterable<Row>;
 
   /** The rows of a query, as plain objects. */
-  async query<T extends object = Row>(sql: string, ...params: Param[]): Promise<T[]> {
-    return (await this.run(sql, params)).rows as T[];
+  query<T extends object = Row>(sql: string, ...params: Param[]): Promise<T[]> {
+    return this.runPicked(sql, params, pickRows) as Promise<T[]>;
   }
 
   /** The single row of a query, or null; more than one row is a ProgrammingError. */
-  async get<T extends object = Row>(sql: string, ...params: Param[]): Promise<T | null> {
-    const { rows } = await this.run(sql, params);
-    if (rows.length > 1) throw new ProgrammingError(`get() expected at most one row and the query returned ${rows.length}`, { statement: sql });
-    return (rows[0] as T | undefined) ?? null;
+  get<T extends object = Row>(sql: string, ...params: Param[]): Promise<T | null> {
+    return this.runPicked(sql, params, pickOne) as Promise<T | null>;
   }
 
   /**
    * Runs a statement and returns the id it inserted (MySQL's insert id, SQLite's rowid; on
    * PostgreSQL the `id` column, or else the first column, of an INSERT's returned row).
    */
-  async execute(sql: string, ...params: Param[]): Promise<number | null> {
-    return (await this.run(sql, params)).insertId;
+  execute(sql: string, ...params: Param[]): Promise<number | null> {
+    return this.runPicked(sql, params, pickId);
   }
 
   /** Runs a statement and returns how many rows it changed. */
-  async executeRowcount(sql: string, ...params: Param[]): Promise<number> {
-    return (await this.run(sql, params)).rowCount;
+  executeRowcount(sql: string, ...params: Param[]): Promise<number> {
+    return this.runPicked(sql, params, pickCount);
   }
 
   /** Runs a statement once per parameter list, in order, and returns the last inserted id. */
   async executeMany(sql: string, paramsList: Iterable<readonly Param[]>): Promise<number | null> {
     let id: number | null = null;
-    for (const params of paramsList) id = (await this.run(sql, params)).insertId;
+    for (const params of paramsList) id = await this.runPicked(sql, params, pickId);
     return id;
   }
 
   /** Runs a statement once per parameter list and returns the total rows changed. */
   async executeManyRowcount(sql: string, paramsList: Iterable<readonly Param[]>): Promise<number> {
     let count = 0;
-    for (const params of paramsList) count += (await this.run(sql, params)).rowCount;
+    for (const params of paramsList) count += await this.runPicked(sql, params, pickCount);
     return count;
   }
 
@@ -116,7 +129,7 @@ export class Connection extends Queryable {
   async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     const begin = this.backend.name === "mysql" ? "START TRANSACTION" : "BEGIN";
     // BEGIN itself may go through the same stale-connection retry as any statement: nothing ran yet.
-    const driver = await this.withDriver(async (d) => { await d.run(begin, []); return d; }, begin, true);
+    const driver = await this.withDriver(async (d) => { await runPromise(d, begin, []); return d; }, begin, true, false);
     const tx = new Transaction(this.backend, driver);
     const held = new Set(inTransaction.getStore() ?? []).add(this.pool);
     let broken = false;
@@ -128,13 +141,13 @@ export class Connection extends Queryable {
         tx.finished = true;
         broken = driver.dead || this.backend.isDisconnect(err instanceof DatabaseError ? err.cause : err);
         if (!broken) {
-          try { await driver.run("ROLLBACK", []); } catch { broken = true; }
+          try { await runPromise(driver, "ROLLBACK", []); } catch { broken = true; }
         }
         throw err;
       }
       tx.finished = true;
       try {
-        await driver.run("COMMIT", []);
+        await runPromise(driver, "COMMIT", []);
       } catch (err) {
         broken = true;
         throw this.classify(err, "COMMIT");
@@ -157,8 +170,53 @@ export class Connection extends Queryable {
     this.pool.release(driver);
   }
 
-  protected run(sql: string, params: readonly Param[]): Promise<RunResult> {
-    return this.withDriver((d) => d.run(sql, params), sql, false);
+  /**
+   * The hot path: an idle driver taken at once, the statement run with a callback, one promise
+   * for the caller (none but that one even for SQLite, which answers synchronously). Anything
+   * else (waiting for a driver, a dropped connection) goes the slower way of withDriver.
+   */
+  protected runPicked<T>(sql: string, params: readonly Param[], pick: Pick<T>): Promise<T> {
+    const driver = this.pool.tryAcquire();
+    if (driver === null) return this.withDriver((d) => runPromise(d, sql, params), sql, false, false).then((r) => pick(r, sql));
+    if (driver.runSync !== undefined) {
+      let result: RunResult;
+      try {
+        result = driver.runSync(sql, params);
+      } catch (err) {
+        this.pool.release(driver, driver.dead);
+        return Promise.reject(this.classify(err, sql));
+      }
+      this.pool.release(driver);
+      try {
+        return Promise.resolve(pick(result, sql));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      let answered = false;
+      driver.run(sql, params, (err, result) => {
+        // mysql2 may report a killed connection twice (the server's error packet, then the
+        // close): only the first answer counts, or the statement would be retried twice.
+        if (answered) return;
+        answered = true;
+        if (err === null) {
+          this.pool.release(driver);
+          try {
+            resolve(pick(result!, sql));
+          } catch (pickErr) {
+            reject(pickErr);
+          }
+          return;
+        }
+        // The driver sat idle in the pool: if the server dropped it meanwhile, the statement
+        // never ran there, so it runs once more on a new connection.
+        const gone = driver.dead || this.backend.isDisconnect(err);
+        this.pool.release(driver, gone);
+        if (!gone) reject(this.classify(err, sql));
+        else this.withDriver((d) => runPromise(d, sql, params), sql, false, true).then((r) => resolve(pick(r, sql)), reject);
+      });
+    });
   }
 
   protected async *stream(sql: string, params: readonly Param[]): AsyncIterable<Row> {
@@ -166,7 +224,7 @@ export class Connection extends Queryable {
       // SQLite's one connection must stay free for statements run inside the loop.
       try {
         const apart = this.backend.iterateApart(sql, params);
-        for await (const row of apart ?? (await this.run(sql, params)).rows) yield row;
+        for await (const row of apart ?? (await this.runPicked(sql, params, pickRows))) yield row;
       } catch (err) {
         throw this.classify(err, sql);
       }
@@ -183,12 +241,13 @@ export class Connection extends Queryable {
   }
 
   /**
-   * Runs `fn` on a pooled driver. When a connection that sat idle in the pool turns out to be
-   * gone (the server closed it: a timeout, a restart, KILL), the statement never ran on it, so
-   * it is run once more on a new connection; any other failure is reported as it is.
+   * Runs `fn` on a pooled driver (a new one with `fresh`). When a connection that sat idle in
+   * the pool turns out to be gone (the server closed it: a timeout, a restart, KILL), the
+   * statement never ran on it, so it is run once more on a new connection; any other failure is
+   * reported as it is. With `keep` the driver stays leased (a transaction's BEGIN).
    */
-  private async withDriver<T>(fn: (d: Driver) => Promise<T>, sql: string, keep: boolean): Promise<T> {
-    let lease = this.pool.tryAcquire() ?? await this.pool.acquire().catch((err) => { throw this.classify(err, sql); });
+  private async withDriver<T>(fn: (d: Driver) => Promise<T>, sql: string, keep: boolean, fresh: boolean): Promise<T> {
+    let lease = await this.pool.acquire(fresh).catch((err) => { throw this.classify(err, sql); });
     for (let attempt = 0; ; attempt++) {
       const { driver, reused } = lease;
       try {
@@ -218,17 +277,13 @@ export class Transaction extends Queryable {
     super();
   }
 
-  protected async run(sql: string, params: readonly Param[]): Promise<RunResult> {
-    this.check(sql);
-    try {
-      return await this.driver.run(sql, params);
-    } catch (err) {
-      throw this.backend.classify(err, sql);
-    }
+  protected runPicked<T>(sql: string, params: readonly Param[], pick: Pick<T>): Promise<T> {
+    if (this.finished) return Promise.reject(this.finishedError(sql));
+    return runPromise(this.driver, sql, params).then((r) => pick(r, sql), (err) => { throw this.backend.classify(err, sql); });
   }
 
   protected async *stream(sql: string, params: readonly Param[]): AsyncIterable<Row> {
-    this.check(sql);
+    if (this.finished) throw this.finishedError(sql);
     try {
       for await (const row of this.driver.iterate(sql, params)) yield row;
     } catch (err) {
@@ -236,8 +291,8 @@ export class Transaction extends Queryable {
     }
   }
 
-  private check(sql: string): void {
-    if (this.finished) throw new ProgrammingError("this transaction has already committed or rolled back: run statements inside the transaction() callback", { statement: sql });
+  private finishedError(sql: string): ProgrammingError {
+    return new ProgrammingError("this transaction has already committed or rolled back: run statements inside the transaction() callback", { statement: sql });
   }
 }
 

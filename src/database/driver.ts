@@ -18,10 +18,18 @@ export interface RunResult {
   rowCount: number;
 }
 
+/** How a driver reports one statement: exactly one call, `(null, result)` or `(error, undefined)`. */
+export type RunCallback = (err: unknown, result: RunResult | undefined) => void;
+
 /** One physical connection to a server (or one open SQLite database). */
 export interface Driver {
-  /** Runs one statement; the parameters are bound by the driver, never put into the SQL text. */
-  run(sql: string, params: readonly Param[]): Promise<RunResult>;
+  /**
+   * Runs one statement; the parameters are bound by the driver, never put into the SQL text.
+   * A callback rather than a promise: the Connection makes the one promise its caller awaits.
+   */
+  run(sql: string, params: readonly Param[], done: RunCallback): void;
+  /** The same at once, for a synchronous library (SQLite): returns the result or throws. */
+  runSync?(sql: string, params: readonly Param[]): RunResult;
   /** Streams the rows of one statement; breaking out early may close the connection (see `dead`). */
   iterate(sql: string, params: readonly Param[]): AsyncIterable<Row>;
   /** Set once the driver knows its connection is gone (server closed it, fatal error). */
@@ -46,14 +54,36 @@ export interface Backend {
   readonly maxPoolSize: number;
 }
 
-/** Parameters as most drivers want them: undefined becomes NULL, Uint8Array a Buffer. */
+/** The result of `run` as a promise (for the paths that are not hot: transactions, retries). */
+export function runPromise(driver: Driver, sql: string, params: readonly Param[]): Promise<RunResult> {
+  if (driver.runSync !== undefined) {
+    try {
+      return Promise.resolve(driver.runSync(sql, params));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  return new Promise((resolve, reject) => driver.run(sql, params, (err, result) => (err === null ? resolve(result!) : reject(err))));
+}
+
+/**
+ * Parameters as most drivers want them: undefined becomes NULL, Uint8Array a Buffer. The list
+ * itself when nothing needs changing (the usual case: no copy per statement).
+ */
 export function normalizeParams(params: readonly Param[]): unknown[] {
-  const out = new Array<unknown>(params.length);
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i];
-    out[i] = p === undefined ? null : p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p;
+  let i = 0;
+  while (i < params.length && !needsNormalizing(params[i])) i++;
+  if (i === params.length) return params as unknown[];
+  const out = params.slice() as unknown[];
+  for (; i < out.length; i++) {
+    const p = out[i] as Param;
+    if (needsNormalizing(p)) out[i] = p === undefined ? null : Buffer.from(p as Uint8Array);
   }
   return out;
+}
+
+function needsNormalizing(p: Param): boolean {
+  return p === undefined || (p instanceof Uint8Array && !Buffer.isBuffer(p));
 }
 
 /** Number of a driver's id or count when it is a safe integer; null for none. */

@@ -5,7 +5,7 @@
  */
 import mysql from "mysql2";
 import type { ConnectionOptions } from "./connection";
-import { type Backend, type Driver, normalizeParams, type Param, type Row, type RunResult, toId } from "./driver";
+import { type Backend, type Driver, normalizeParams, type Param, type Row, type RunCallback, type RunResult, toId } from "./driver";
 import { DatabaseError, type DatabaseError as DatabaseErrorType, IntegrityError, OperationalError, ProgrammingError, wrapError } from "./errors";
 
 /** Error numbers that mean the connection is gone rather than the statement wrong. */
@@ -68,15 +68,10 @@ class MySQLDriver implements Driver {
     conn.on("end", () => { this.dead = true; });
   }
 
-  run(sql: string, params: readonly Param[]): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const done = (err: unknown, result: unknown) => {
-        if (err) reject(err);
-        else resolve(toResult(result));
-      };
-      if (params.length === 0) this.conn.query(sql, done);
-      else this.conn.execute(sql, normalizeParams(params) as never, done);
-    });
+  run(sql: string, params: readonly Param[], done: RunCallback): void {
+    const callback = (err: unknown, result: unknown) => (err ? done(err, undefined) : done(null, toResult(result)));
+    if (params.length === 0) this.conn.query(sql, callback);
+    else this.conn.execute(sql, normalizeParams(params) as never, callback);
   }
 
   async *iterate(sql: string, params: readonly Param[]): AsyncIterable<Row> {

@@ -6,7 +6,7 @@
 import pg from "pg";
 import Cursor from "pg-cursor";
 import type { ConnectionOptions } from "./connection";
-import { type Backend, type Driver, normalizeParams, type Param, type Row, type RunResult, toId } from "./driver";
+import { type Backend, type Driver, normalizeParams, type Param, type Row, type RunCallback, type RunResult, toId } from "./driver";
 import { translatePlaceholders } from "./placeholders";
 import { DatabaseError, type DatabaseError as DatabaseErrorType, IntegrityError, OperationalError, ProgrammingError, wrapError } from "./errors";
 
@@ -77,16 +77,11 @@ class PostgresDriver implements Driver {
     client.on("end", () => { this.dead = true; });
   }
 
-  async run(sql: string, params: readonly Param[]): Promise<RunResult> {
-    const text = forInsertId(translatePlaceholders(sql));
-    const result = await this.client.query({ text, values: normalizeParams(params) });
-    const rows = result.rows as Row[];
-    if (result.command === "INSERT") {
-      const first = rows[0];
-      const id = first === undefined ? null : "id" in first ? first.id : first[result.fields[0]?.name ?? ""];
-      return { rows, insertId: toId(id), rowCount: result.rowCount ?? 0 };
-    }
-    return { rows, insertId: null, rowCount: result.rowCount ?? rows.length };
+  run(sql: string, params: readonly Param[], done: RunCallback): void {
+    this.client.query({ text: pgText(sql), values: normalizeParams(params) }, (err: Error | null, result: pg.QueryResult) => {
+      if (err) done(err, undefined);
+      else done(null, toResult(result));
+    });
   }
 
   async *iterate(sql: string, params: readonly Param[]): AsyncIterable<Row> {
@@ -106,6 +101,29 @@ class PostgresDriver implements Driver {
     this.dead = true;
     await this.client.end().catch(() => undefined);
   }
+}
+
+function toResult(result: pg.QueryResult): RunResult {
+  const rows = result.rows as Row[];
+  if (result.command === "INSERT") {
+    const first = rows[0];
+    const id = first === undefined ? null : "id" in first ? first.id : first[result.fields[0]?.name ?? ""];
+    return { rows, insertId: toId(id), rowCount: result.rowCount ?? 0 };
+  }
+  return { rows, insertId: null, rowCount: result.rowCount ?? rows.length };
+}
+
+/** The text sent for a statement, worked out once per distinct statement. */
+const texts = new Map<string, string>();
+
+function pgText(sql: string): string {
+  let text = texts.get(sql);
+  if (text === undefined) {
+    text = forInsertId(translatePlaceholders(sql));
+    if (texts.size >= 2000) texts.clear();
+    texts.set(sql, text);
+  }
+  return text;
 }
 
 /** An INSERT without RETURNING gets `RETURNING *` so execute() can report the new row's id. */

@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import type { ConnectionOptions } from "./connection";
-import { type Backend, type Driver, type Param, type Row, type RunResult, toId } from "./driver";
+import { type Backend, type Driver, type Param, type Row, type RunCallback, type RunResult, toId } from "./driver";
 import { DatabaseError, type DatabaseError as DatabaseErrorType, IntegrityError, OperationalError, ProgrammingError, wrapError } from "./errors";
 
 const OPERATIONAL = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOMEM|INTERRUPT|PROTOCOL|CORRUPT|NOTADB|PERM|ABORT)/;
@@ -55,34 +55,39 @@ export class SQLiteBackend implements Backend {
   }
 }
 
+/** A prepared statement and what runSync needs to know about it, worked out once. */
+interface Prepared { stmt: Database.Statement; reader: boolean; inserts: boolean }
+
 class SQLiteDriver implements Driver {
   dead = false;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Prepared>();
 
   constructor(private readonly db: Database.Database, private readonly file: string) {}
 
-  run(sql: string, params: readonly Param[]): Promise<RunResult> {
+  run(sql: string, params: readonly Param[], done: RunCallback): void {
+    let result: RunResult;
     try {
-      return Promise.resolve(this.runNow(sql, params));
+      result = this.runSync(sql, params);
     } catch (err) {
-      return Promise.reject(err);
+      done(err, undefined);
+      return;
     }
+    done(null, result);
   }
 
-  private runNow(sql: string, params: readonly Param[]): RunResult {
-    const stmt = this.prepare(sql);
-    const values = bindable(params);
-    if (stmt.reader) {
-      const rows = stmt.all(values) as Row[];
+  runSync(sql: string, params: readonly Param[]): RunResult {
+    const prepared = this.prepare(sql);
+    if (prepared.reader) {
+      const rows = prepared.stmt.all(bindable(params)) as Row[];
       return { rows, insertId: null, rowCount: rows.length };
     }
-    const info = stmt.run(values);
-    return { rows: [], insertId: /^\s*(insert|replace)\b/i.test(sql) ? toId(info.lastInsertRowid) : null, rowCount: info.changes };
+    const info = prepared.stmt.run(bindable(params));
+    return { rows: [], insertId: prepared.inserts ? toId(info.lastInsertRowid) : null, rowCount: info.changes };
   }
 
   /** Inside a transaction only this connection sees the rows: they are read whole, then yielded. */
   async *iterate(sql: string, params: readonly Param[]): AsyncIterable<Row> {
-    yield* (await this.run(sql, params)).rows;
+    yield* this.runSync(sql, params).rows;
   }
 
   async close(): Promise<void> {
@@ -91,14 +96,15 @@ class SQLiteDriver implements Driver {
     if (this.db.open) this.db.close();
   }
 
-  private prepare(sql: string): Database.Statement {
-    let stmt = this.statements.get(sql);
-    if (stmt === undefined) {
-      stmt = this.db.prepare(sql);
+  private prepare(sql: string): Prepared {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      const stmt = this.db.prepare(sql);
+      prepared = { stmt, reader: stmt.reader, inserts: /^\s*(insert|replace)\b/i.test(sql) };
       if (this.statements.size >= 500) this.statements.clear();
-      this.statements.set(sql, stmt);
+      this.statements.set(sql, prepared);
     }
-    return stmt;
+    return prepared;
   }
 }
 
@@ -113,13 +119,32 @@ async function* streamFrom(file: string, sql: string, params: readonly Param[]):
   }
 }
 
-/** better-sqlite3 takes numbers, strings, bigints, Buffers and null: booleans become 1/0, Dates ISO text. */
+/**
+ * better-sqlite3 takes numbers, strings, bigints, Buffers and null: booleans become 1/0, Dates ISO
+ * text. The list itself when every value is already one of those (no copy per statement).
+ */
 function bindable(params: readonly Param[]): unknown[] {
-  const out = new Array<unknown>(params.length);
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i];
+  let i = 0;
+  while (i < params.length && isBindable(params[i])) i++;
+  if (i === params.length) return params as unknown[];
+  const out = params.slice() as unknown[];
+  for (; i < out.length; i++) {
+    const p = out[i] as Param;
     out[i] = p === undefined ? null : typeof p === "boolean" ? (p ? 1 : 0) : p instanceof Date ? p.toISOString()
       : p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p;
   }
   return out;
+}
+
+function isBindable(p: Param): boolean {
+  switch (typeof p) {
+    case "string":
+    case "number":
+    case "bigint":
+      return true;
+    case "object":
+      return p === null || Buffer.isBuffer(p);
+    default:
+      return false;
+  }
 }
