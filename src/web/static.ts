@@ -104,8 +104,11 @@ export class StaticFileHandler extends RequestHandler {
     }
     this.setHeader("Content-Length", String(range.end - range.start));
     if (!includeBody) return;
-    const [start, end] = range.status === 206 ? [range.start, range.end] : [undefined, undefined];
-    await this.sendContent(cls.getContent(absolutePath, start, end));
+    // The default reader gets the size just announced, so it stops there without a read to find
+    // the end (and never sends more than Content-Length if the file grew); an overridden
+    // getContent keeps Tornado's contract: no range means (undefined, undefined).
+    const whole = range.status !== 206 && cls.getContent !== StaticFileHandler.getContent;
+    await this.sendContent(whole ? cls.getContent(absolutePath) : cls.getContent(absolutePath, range.start, range.end));
   }
 
   head(urlPath = ""): Promise<void> {
