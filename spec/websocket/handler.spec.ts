@@ -1,3 +1,4 @@
+import { constants, inflateRawSync } from "node:zlib";
 import { expect } from "chai";
 import WebSocket from "ws";
 import { Authenticated, Route, createSignedValue } from "../../src/web/index";
@@ -94,7 +95,27 @@ class ClosingSocket extends WebSocketHandler {
   }
 }
 
-const ROUTES = [EchoSocket, CompressedSocket, ProtoSocket, SlowSocket, PrivateSocket, LimitedSocket, ClosingSocket];
+const room = new Set<RoomSocket>();
+
+/** Every message is broadcast to the whole room; compression is on for clients that offer it. */
+@Route("/room")
+class RoomSocket extends WebSocketHandler {
+  override getCompressionOptions() {
+    return {};
+  }
+  override open(): void {
+    log.push(`open: request.connection ${this.request.connection === undefined ? "released" : "kept"}, Host ${this.request.headers.get("Host") ? "kept" : "lost"}`);
+    room.add(this);
+  }
+  override onMessage(message: string | Buffer): void {
+    log.push(`broadcast to ${WebSocketHandler.broadcast(room, message)}`);
+  }
+  override onClose(): void {
+    room.delete(this);
+  }
+}
+
+const ROUTES = [EchoSocket, CompressedSocket, ProtoSocket, SlowSocket, PrivateSocket, LimitedSocket, ClosingSocket, RoomSocket];
 
 /** Messages each client received and nobody has taken yet (they may arrive with the 101). */
 const inboxes = new WeakMap<WebSocket, { data: string; binary: boolean }[]>();
@@ -231,6 +252,31 @@ describe("WebSocketHandler", () => {
       await closed(ws);
       await waitFor(() => log.length > 0);
       expect(log).to.deep.equal([`write after close: ${WebSocketClosedError.name}`]);
+    });
+  });
+
+  describe("broadcast", () => {
+    it("sends one message to every open socket: the same uncompressed frame, or a compressed one where deflate was negotiated", async () => {
+      const plain = await connect(app.url("/room"));
+      const raw = await RawSocket.open(app.port, "/room", Buffer.alloc(0), "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+      expect(raw.head).to.match(/permessage-deflate/i);
+      const leaving = await connect(app.url("/room"));
+      await waitFor(() => room.size === 3);
+      leaving.terminate();
+      await waitFor(() => room.size === 2);
+      const text = "news for everyone ".repeat(20);
+      plain.send(text);
+      expect(await nextMessage(plain)).to.deep.equal({ data: text, binary: false });
+      await waitFor(() => raw.frames().length > 0);
+      const [frame] = raw.frames();
+      expect(frame.rsv1).to.equal(true);
+      expect(inflateRawSync(frame.payload, { finishFlush: constants.Z_SYNC_FLUSH }).toString()).to.equal(text);
+      plain.send(Buffer.from([7, 8]));
+      expect(await nextMessage(plain)).to.deep.include({ binary: true });
+      expect(log).to.include("broadcast to 2");
+      expect(log[0]).to.equal("open: request.connection released, Host kept");
+      plain.close();
+      raw.destroy();
     });
   });
 

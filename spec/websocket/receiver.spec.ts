@@ -55,6 +55,14 @@ describe("websocket Receiver", () => {
       expect(rec.events).to.deep.equal([["message", "héllo", false], ["message", "00ff", true]]);
     });
 
+    it("accepts text that really contains U+FFFD, and whole frames with 16-bit lengths in one chunk", () => {
+      const [r, rec] = receiver();
+      const long = "x".repeat(200) + "\uFFFD";
+      r.push(Buffer.concat([rawFrame(1, "a\uFFFDb"), rawFrame(1, long), rawFrame(1, "")]));
+      expect(rec.events).to.deep.equal([["message", "a\uFFFDb", false], ["message", long, false], ["message", "", false]]);
+      expect(rec.needData).to.equal(1);
+    });
+
     it("parses frames split at every byte boundary the same way", () => {
       const wire = Buffer.concat([rawFrame(1, "a".repeat(300)), rawFrame(9, "p"), rawFrame(2, Buffer.alloc(70000, 1))]);
       const [r, rec] = receiver();

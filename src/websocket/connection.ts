@@ -3,9 +3,9 @@
  * message and control frame writes (compressed when negotiated, kept in order), keep-alive pings,
  * and the close handshake. WebSocketHandler and the client put their public faces on it.
  */
-import type { IOStream } from "../iostream";
+import { WRITTEN, type IOStream } from "../iostream";
 import { appLog, genLog } from "../log";
-import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode, closePayload, frameHead, applyMask, newMask } from "./frames";
+import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode, closePayload, frameHead, applyMask, newMask, serverFrame } from "./frames";
 import { WebSocketClosedError, type WebSocketProtocolError } from "./errors";
 import { MessageCompressor, MessageDecompressor, type CompressionOptions, type NegotiatedDeflate } from "./deflate";
 import { Receiver, type ReceiverEvents } from "./receiver";
@@ -95,14 +95,29 @@ export class WebSocketConnection implements ReceiverEvents {
     if (!this.open) return rejected(new WebSocketClosedError());
     const opcode = binary ? Opcode.Binary : Opcode.Text;
     const compressor = this.compressor;
-    if (compressor !== null) {
-      const size = typeof message === "string" ? Buffer.byteLength(message) : message.length;
-      if (compressor.wants(size)) {
-        const data = typeof message === "string" ? Buffer.from(message, "utf8") : message;
-        return this.whenIdle(() => this.compressAndSend(opcode, data));
-      }
+    if (compressor !== null && this.compresses(message)) {
+      const data = typeof message === "string" ? Buffer.from(message, "utf8") : message;
+      return this.whenIdle(() => this.compressAndSend(opcode, data));
     }
+    if (this.queue === null) return this.sendFrame(opcode, message, false);
     return this.whenIdle(() => this.sendFrame(opcode, message, false));
+  }
+
+  /** Whether `message` would be sent compressed (permessage-deflate negotiated and over its threshold). */
+  compresses(message: string | Buffer): boolean {
+    const compressor = this.compressor;
+    return compressor !== null && compressor.wants(typeof message === "string" ? Buffer.byteLength(message) : message.length);
+  }
+
+  /**
+   * Sends a whole server frame built once for many connections (see WebSocketHandler.broadcast),
+   * in order with this connection's other messages. Server side only.
+   */
+  writeFrame(frame: Buffer): Promise<void> {
+    if (!this.open) return rejected(new WebSocketClosedError());
+    if (!this.options.isServer) throw new Error("writeFrame sends unmasked server frames; a client must mask");
+    if (this.queue === null) return this.writeBytes(frame);
+    return this.whenIdle(() => this.writeBytes(frame));
   }
 
   /** Sends a ping with up to 125 bytes of payload. */
@@ -206,12 +221,12 @@ export class WebSocketConnection implements ReceiverEvents {
   /** Runs `send` now, or after the compression in progress (keeping frames in order). */
   private whenIdle(send: () => Promise<void>): Promise<void> {
     if (this.queue === null) return send();
-    return new Promise<void>((resolve, reject) => this.queue!.push(() => void send().then(resolve, reject)));
+    return handled(new Promise<void>((resolve, reject) => this.queue!.push(() => void send().then(resolve, reject))));
   }
 
   private compressAndSend(opcode: Opcode, data: Buffer): Promise<void> {
     this.queue = [];
-    return new Promise<void>((resolve, reject) => {
+    return handled(new Promise<void>((resolve, reject) => {
       this.compressor!.compress(data, (err, out) => {
         const waiting = this.queue ?? [];
         this.queue = null;
@@ -226,32 +241,28 @@ export class WebSocketConnection implements ReceiverEvents {
           waiting[i]();
         }
       });
-    });
+    }));
   }
 
-  /** Writes one unfragmented frame; masks it on the client side (on a copy of the payload). */
+  /**
+   * Writes one unfragmented frame; masks it on the client side (on a copy of the payload). The
+   * returned promise never goes unhandled: a caller may ignore it.
+   */
   private sendFrame(opcode: Opcode, payload: string | Buffer, compressed: boolean): Promise<void> {
     if (this.closed || this.stream.closed()) return rejected(new WebSocketClosedError());
-    const stream = this.stream;
-    let write: Promise<void>;
     if (this.options.isServer) {
-      const size = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
-      const head = frameHead(opcode, size, true, compressed, null);
-      if (size === 0) write = stream.write(head);
-      else if (size <= COALESCE_LIMIT) {
-        const out = Buffer.allocUnsafe(head.length + size);
-        head.copy(out, 0);
-        if (typeof payload === "string") out.write(payload, head.length, "utf8");
-        else payload.copy(out, head.length);
-        write = stream.write(out);
-      } else write = stream.writev([head, payload]);
-    } else {
-      const data = typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload);
-      const mask = newMask();
-      applyMask(data, mask);
-      write = stream.writev([frameHead(opcode, data.length, true, compressed, mask), data]);
+      if (typeof payload === "string" || payload.length <= COALESCE_LIMIT) return this.writeBytes(serverFrame(opcode, payload, compressed));
+      return settled(this.stream.writev([frameHead(opcode, payload.length, true, compressed, null), payload]));
     }
-    return write.then(undefined, () => Promise.reject(new WebSocketClosedError()));
+    const data = typeof payload === "string" ? Buffer.from(payload, "utf8") : Buffer.from(payload);
+    const mask = newMask();
+    applyMask(data, mask);
+    return settled(this.stream.writev([frameHead(opcode, data.length, true, compressed, mask), data]));
+  }
+
+  private writeBytes(bytes: Buffer): Promise<void> {
+    if (this.closed || this.stream.closed()) return rejected(new WebSocketClosedError());
+    return settled(this.stream.write(bytes));
   }
 
   // ---- keep-alive and closing ------------------------------------------------------------
@@ -307,6 +318,21 @@ export class WebSocketConnection implements ReceiverEvents {
       appLog.error("Exception in a WebSocket onClose", err);
     }
   }
+}
+
+/** A stream write's promise as ours: WebSocketClosedError on failure, never an unhandled rejection. */
+function settled(write: Promise<void>): Promise<void> {
+  if (write === WRITTEN) return write; // the usual case: no promise allocated per message
+  return handled(write.then(undefined, toClosedError));
+}
+
+function toClosedError(): never {
+  throw new WebSocketClosedError();
+}
+
+function handled(p: Promise<void>): Promise<void> {
+  p.catch(noop);
+  return p;
 }
 
 function rejected(err: Error): Promise<void> {

@@ -82,6 +82,47 @@ export function frameHead(opcode: Opcode, payloadLength: number, fin: boolean, r
   return head;
 }
 
+/** Bytes of a server (unmasked) frame head for a payload of `size` bytes. */
+export function serverHeadSize(size: number): number {
+  return size > 0xffff ? 10 : size > 125 ? 4 : 2;
+}
+
+/** Writes an unmasked frame head for `size` payload bytes at the start of `out`; returns its length. */
+export function writeServerHead(out: Buffer, opcode: Opcode, size: number, rsv1: boolean): number {
+  out[0] = 0x80 | (rsv1 ? 0x40 : 0) | opcode;
+  if (size <= 125) {
+    out[1] = size;
+    return 2;
+  }
+  if (size <= 0xffff) {
+    out[1] = 126;
+    out[2] = size >>> 8;
+    out[3] = size & 0xff;
+    return 4;
+  }
+  out[1] = 127;
+  out.writeUInt32BE(Math.floor(size / 0x100000000), 2);
+  out.writeUInt32BE(size >>> 0, 6);
+  return 10;
+}
+
+/**
+ * One whole unmasked frame (head and payload in one Buffer), as a server sends it: one socket
+ * write, and the same Buffer can go to any number of sockets (see WebSocketHandler.broadcast).
+ */
+export function serverFrame(opcode: Opcode, payload: string | Buffer, rsv1: boolean): Buffer {
+  if (typeof payload === "string") {
+    const size = Buffer.byteLength(payload);
+    const out = Buffer.allocUnsafe(serverHeadSize(size) + size);
+    out.write(payload, writeServerHead(out, opcode, size, rsv1), "utf8");
+    return out;
+  }
+  const size = payload.length;
+  const out = Buffer.allocUnsafe(serverHeadSize(size) + size);
+  payload.copy(out, writeServerHead(out, opcode, size, rsv1));
+  return out;
+}
+
 /** XORs `data` in place with the 4-byte `mask` (the same operation masks and unmasks). */
 export function applyMask(data: Buffer, mask: Buffer): void {
   const n = data.length;
