@@ -13,6 +13,7 @@ import { FULL, QUICK, type BenchOptions } from "./lib/options";
 import { ensureDebianCommand, have } from "./lib/proc";
 import { renderGoalSummary, renderTable, type Table } from "./lib/report";
 import { runClientScenario } from "./scenarios/client";
+import { runClusterScenario } from "./scenarios/cluster";
 import { runDbScenario } from "./scenarios/db";
 import { runHttpScenario } from "./scenarios/http";
 import { runInstructionsScenario } from "./scenarios/instructions";
@@ -35,6 +36,7 @@ export const SCENARIOS: Record<string, (o: BenchOptions) => Promise<Table[]>> = 
   client: runClientScenario,
   s3: runS3Scenario,
   instructions: runInstructionsScenario,
+  cluster: runClusterScenario,
 };
 
 function version(pkg: string): string {
