@@ -9,6 +9,7 @@ import path from "node:path";
 import type { BenchOptions } from "../lib/options";
 import { pinned, rssOf, startServer } from "../lib/proc";
 import { fmt, goal, median, ratio, type Table } from "../lib/report";
+import { echoInstructions, haveCallgrind } from "../lib/ws_instructions";
 
 interface Reply { ok: boolean; value?: number; error?: string }
 
@@ -70,6 +71,14 @@ export async function runWsScenario(opts: BenchOptions): Promise<Table[]> {
       }
     }
   }
+  // Full runs only (about two minutes under valgrind): the three servers at once, since
+  // instruction counts do not depend on what else runs.
+  const instructions = new Map<string, number>();
+  if (opts.rounds > 1 && haveCallgrind()) {
+    const counted = await Promise.all(CONTENDERS.map((c) => echoInstructions(path.join(__dirname, "../servers", c.file)).catch(() => NaN)));
+    CONTENDERS.forEach((c, i) => instructions.set(c.name, counted[i]));
+  }
+  const ir = (name: string): number => instructions.get(name) ?? NaN;
   const n = opts.standingConnections;
   const broadcasts = Math.min(opts.rounds, 5);
   const standing = new Map<string, { kb: number; ms: number }>();
@@ -106,12 +115,15 @@ export async function runWsScenario(opts: BenchOptions): Promise<Table[]> {
         "(bench/lib/ws_client.ts: pre-built masked frames, frames counted, not decoded) drives every server from core 1; the server is on core 0. " +
         "The client spends about as much CPU per round trip as the floor server does, so near the floor's rate it is the client that limits; " +
         "\"server CPU µs/round trip\" (the server's user + system time from /proc over the run, divided by its round trips) does not depend on the client. " +
-        `Load average (1 min) before this scenario: ${loadBefore}; other processes share the machine.`,
-      columns: ["server", "round trips/s", "vs ws", "server CPU µs/round trip"],
-      rows: CONTENDERS.map((c) => [c.name, fmt(median(rates.get(c.name)!)), ratio(median(rates.get(c.name)!), theirs), usPer(c.name).toFixed(1)]),
+        `Load average (1 min) before this scenario: ${loadBefore}; other processes share the machine. ` +
+        "\"instructions/round trip\": user-space instructions on the server's main thread under callgrind (bench/lib/ws_instructions.ts; full runs only), " +
+        "which repeat under load; every server makes the same two system calls per round trip (one read, one write), whose kernel time this leaves out.",
+      columns: ["server", "round trips/s", "vs ws", "server CPU µs/round trip", "instructions/round trip"],
+      rows: CONTENDERS.map((c) => [c.name, fmt(median(rates.get(c.name)!)), ratio(median(rates.get(c.name)!), theirs), usPer(c.name).toFixed(1), fmt(ir(c.name))]),
       goals: [
         goal("≥ 1.2× ws round trips", ours / theirs >= 1.2, ratio(ours, theirs)),
         `server CPU per round trip: ws / tornado-ts = ${ratio(usPer(THEIRS), usPer(OURS))}, ws / bare net.Socket = ${ratio(usPer(THEIRS), usPer("bare net.Socket (floor)"))} (the most any server on net.Socket could reach)`,
+        `instructions per round trip: ws / tornado-ts = ${ratio(ir(THEIRS), ir(OURS))}, ws / bare net.Socket = ${ratio(ir(THEIRS), ir("bare net.Socket (floor)"))}`,
       ],
     },
     {
