@@ -119,6 +119,11 @@ export class BodyReceiver {
     }
   }
 
+  /** The finished body's temporary file was moved into place: discard() leaves it alone. */
+  handedOver(): void {
+    this.writer.markMoved();
+  }
+
   /** Gives up (client gone, earlier error): removes the temporary file. */
   discard(): Promise<void> {
     return this.writer.discard();

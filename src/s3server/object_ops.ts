@@ -81,6 +81,7 @@ export async function putObject(h: S3Handler, receiver: BodyReceiver | null): Pr
     etag: body.digests.md5.toString("hex"),
     checksums: body.checksums,
   });
+  receiver.handedOver();
   h.setHeader("ETag", `"${meta.etag}"`);
   sendChecksums(h, body.checksums);
   h.finish();
@@ -92,6 +93,7 @@ async function uploadPart(h: S3Handler, uploadId: string, receiver: BodyReceiver
   const info = await h.s3.uploads.get(h.bucket, h.key, uploadId);
   const body = await receive(h, receiver);
   const part = await h.s3.uploads.putPart(info, partNumber, body.tempPath, { etag: body.digests.md5.toString("hex"), size: body.size });
+  receiver.handedOver();
   h.setHeader("ETag", `"${part.etag}"`);
   sendChecksums(h, body.checksums);
   h.finish();
@@ -231,23 +233,42 @@ export async function getObject(h: S3Handler, headOnly: boolean): Promise<void> 
   await streamFile(h, storage.dataPath(h.bucket, meta), start, end);
 }
 
-/** Sends bytes [start, end) of a file, a megabyte at a time, waiting for the client each time. */
+const CHUNK = 1024 * 1024;
+
+/**
+ * Sends bytes [start, end) of a file a megabyte at a time, waiting for the client each time; the
+ * next megabyte is read while the last one goes out, so the disk and the socket work together
+ * (two buffers per response at most). The last one goes out with finish().
+ */
 async function streamFile(h: S3Handler, file: string, start: number, end: number): Promise<void> {
   const handle = await fs.promises.open(file, "r");
+  let pending: Promise<Buffer> | null = readChunk(handle, file, start, end);
+  let ok = false;
   try {
-    let position = start;
-    while (position < end && !h.gone) {
-      const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, end - position));
-      const { bytesRead } = await handle.read(buf, 0, buf.length, position);
-      if (bytesRead === 0) throw new Error(`${file} is shorter than its metadata says`);
-      position += bytesRead;
-      h.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-      await h.flush();
+    while (pending !== null && !h.gone) {
+      const chunk: Buffer = await pending;
+      const position: number = start + chunk.length;
+      start = position;
+      pending = position < end ? readChunk(handle, file, position, end) : null;
+      h.write(chunk);
+      if (pending !== null) await h.flush();
     }
+    ok = true;
   } finally {
-    await handle.close();
+    // Never close the file under a read still running.
+    if (pending !== null) await pending.catch(() => undefined);
+    if (!ok) await handle.close();
   }
+  // The client has it all: closing the file need not delay the response.
   if (!h.gone) h.finish();
+  await handle.close();
+}
+
+async function readChunk(handle: fs.promises.FileHandle, file: string, position: number, end: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(Math.min(CHUNK, end - position));
+  const { bytesRead } = await handle.read(buf, 0, buf.length, position);
+  if (bytesRead === 0) throw new Error(`${file} is shorter than its metadata says`);
+  return bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
 }
 
 /** DELETE on a key: DeleteObject, or AbortMultipartUpload with ?uploadId. */

@@ -84,6 +84,14 @@ export class Storage {
   readonly tempDir: string;
   private readonly indexes = new Map<string, Promise<Map<string, ObjectMeta>>>();
   private readonly sorted = new Map<string, string[]>();
+  /**
+   * Creation dates of the buckets seen so far. Like the object index, this server's own view:
+   * every request asks whether its bucket exists, and reading `.bucket.json` each time cost four
+   * thread-pool round trips per request.
+   */
+  private readonly bucketDates = new Map<string, Date>();
+  /** Object directories known to exist (with bucketDepth > 0 there are many). */
+  private readonly madeDirs = new Set<string>();
 
   constructor(rootDirectory: string, readonly bucketDepth = 0) {
     if (!Number.isInteger(bucketDepth) || bucketDepth < 0 || bucketDepth > 8) throw new RangeError("bucketDepth must be an integer 0..8");
@@ -114,17 +122,25 @@ export class Storage {
 
   /** When the bucket was created, or null when there is no such bucket. */
   async bucketCreated(bucket: string): Promise<Date | null> {
+    const known = this.bucketDates.get(bucket);
+    if (known !== undefined) return known;
     if (!BUCKET_NAME_RE.test(bucket)) return null;
     try {
       const info = JSON.parse(await fs.promises.readFile(path.join(this.root, bucket, ".bucket.json"), "utf8")) as { created: number };
-      return new Date(info.created);
+      const created = new Date(info.created);
+      this.bucketDates.set(bucket, created);
+      return created;
     } catch {
       return null;
     }
   }
 
-  async requireBucket(bucket: string): Promise<void> {
-    if ((await this.bucketCreated(bucket)) === null) throw new S3Error("NoSuchBucket", "The specified bucket does not exist", bucket, { BucketName: bucket });
+  /** NoSuchBucket unless `bucket` exists; without I/O once the bucket is known. */
+  requireBucket(bucket: string): Promise<void> {
+    if (this.bucketDates.has(bucket)) return Promise.resolve();
+    return this.bucketCreated(bucket).then((created) => {
+      if (created === null) throw new S3Error("NoSuchBucket", "The specified bucket does not exist", bucket, { BucketName: bucket });
+    });
   }
 
   async createBucket(bucket: string): Promise<void> {
@@ -132,7 +148,9 @@ export class Storage {
     const dir = path.join(this.root, bucket);
     await fs.promises.mkdir(dir, { recursive: true });
     try {
-      await fs.promises.writeFile(path.join(dir, ".bucket.json"), JSON.stringify({ created: Date.now() }), { flag: "wx" });
+      const created = Date.now();
+      await fs.promises.writeFile(path.join(dir, ".bucket.json"), JSON.stringify({ created }), { flag: "wx" });
+      this.bucketDates.set(bucket, new Date(created));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "EEXIST") throw new S3Error("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", bucket, { BucketName: bucket });
       throw err;
@@ -142,7 +160,10 @@ export class Storage {
   async deleteBucket(bucket: string): Promise<void> {
     await this.requireBucket(bucket);
     if ((await this.index(bucket)).size > 0) throw new S3Error("BucketNotEmpty", "The bucket you tried to delete is not empty", bucket, { BucketName: bucket });
-    await fs.promises.rm(path.join(this.root, bucket), { recursive: true, force: true });
+    this.bucketDates.delete(bucket);
+    const dir = path.join(this.root, bucket);
+    for (const made of this.madeDirs) if (made === dir || made.startsWith(dir + path.sep)) this.madeDirs.delete(made);
+    await fs.promises.rm(dir, { recursive: true, force: true });
     this.indexes.delete(bucket);
     this.sorted.delete(bucket);
   }
@@ -157,7 +178,8 @@ export class Storage {
 
   /** The path of an object's bytes. */
   dataPath(bucket: string, meta: ObjectMeta): string {
-    return path.join(this.objectDir(bucket, meta.key), meta.dataFile);
+    // The data file's name starts with the key's hash (see commit): no need to hash the key again.
+    return path.join(this.objectDir(bucket, meta.dataFile.slice(0, 64)), meta.dataFile);
   }
 
   /**
@@ -168,18 +190,26 @@ export class Storage {
     checkKey(key);
     await this.requireBucket(bucket);
     const index = await this.index(bucket);
-    const dir = this.objectDir(bucket, key);
-    await fs.promises.mkdir(dir, { recursive: true });
     const hash = keyHash(key);
+    const dir = this.objectDir(bucket, hash);
+    if (!this.madeDirs.has(dir)) {
+      await fs.promises.mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
     const meta: ObjectMeta = { ...fields, key, dataFile: `${hash}.${randomBytes(6).toString("hex")}.data`, lastModified: Date.now() };
-    await fs.promises.rename(tempPath, path.join(dir, meta.dataFile));
+    // The data file's rename and the metadata's write touch different files: run them together.
     const metaTemp = this.tempPath();
-    await fs.promises.writeFile(metaTemp, JSON.stringify(meta));
+    try {
+      await Promise.all([fs.promises.rename(tempPath, path.join(dir, meta.dataFile)), fs.promises.writeFile(metaTemp, JSON.stringify(meta))]);
+    } catch (err) {
+      await unlinkIfThere(metaTemp).catch(() => undefined);
+      throw err;
+    }
     await fs.promises.rename(metaTemp, path.join(dir, hash + ".json"));
     const previous = index.get(key);
     if (!index.has(key)) this.sorted.delete(bucket);
     index.set(key, meta);
-    if (previous !== undefined) await fs.promises.rm(path.join(dir, previous.dataFile), { force: true });
+    if (previous !== undefined) await unlinkIfThere(path.join(dir, previous.dataFile));
     return meta;
   }
 
@@ -189,11 +219,12 @@ export class Storage {
     const index = await this.index(bucket);
     const meta = index.get(key);
     if (meta === undefined) return;
-    const dir = this.objectDir(bucket, key);
-    await fs.promises.rm(path.join(dir, keyHash(key) + ".json"), { force: true });
+    const hash = keyHash(key);
+    const dir = this.objectDir(bucket, hash);
+    await unlinkIfThere(path.join(dir, hash + ".json"));
     index.delete(key);
     this.sorted.delete(bucket);
-    await fs.promises.rm(path.join(dir, meta.dataFile), { force: true });
+    await unlinkIfThere(path.join(dir, meta.dataFile));
   }
 
   /** Lists keys in order, rolling keys up to `delimiter` into common prefixes. */
@@ -235,8 +266,9 @@ export class Storage {
     return result;
   }
 
-  private objectDir(bucket: string, key: string): string {
-    const hash = keyHash(key);
+  /** The directory of the object whose key hashes to `hash`. */
+  private objectDir(bucket: string, hash: string): string {
+    if (this.bucketDepth === 0) return path.join(this.root, bucket);
     const parts = [this.root, bucket];
     for (let d = 0; d < this.bucketDepth; d++) parts.push(hash.slice(d * 2, d * 2 + 2));
     return path.join(...parts);
@@ -270,6 +302,15 @@ export class Storage {
     };
     await walk(dir, 0);
     return index;
+  }
+}
+
+/** Removes a file; one that is gone already is fine (one system call, where rm() makes two). */
+async function unlinkIfThere(file: string): Promise<void> {
+  try {
+    await fs.promises.unlink(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
 }
 

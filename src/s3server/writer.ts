@@ -31,6 +31,8 @@ export class ObjectWriter {
   private readonly stream: fs.WriteStream;
   private failure: Error | null = null;
   private closed = false;
+  /** Set once the temporary file was renamed into place: there is nothing left to discard. */
+  private moved = false;
   private computed: BodyDigests | null = null;
 
   constructor(
@@ -87,10 +89,22 @@ export class ObjectWriter {
     return this.computed;
   }
 
+  /** Notes that the temporary file now lives elsewhere (committed), so discard() has nothing to do. */
+  markMoved(): void {
+    this.moved = true;
+  }
+
   /** Drops the temporary file (the upload failed or the client went away). */
   async discard(): Promise<void> {
     this.closed = true;
-    this.stream.destroy();
-    await fs.promises.rm(this.tempPath, { force: true });
+    if (this.moved) return;
+    // The file may still be opening: unlink only once the stream has closed it, or the open
+    // would create it again after the unlink.
+    if (!this.stream.closed) await new Promise<void>((resolve) => this.stream.destroy().once("close", () => resolve()));
+    try {
+      await fs.promises.unlink(this.tempPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
   }
 }
