@@ -323,7 +323,7 @@ describe("RequestHandler ETags", () => {
 
   it("sends an ETag computed from the body", async () => {
     const etag = await etagOf();
-    expect(etag).to.match(/^"[0-9a-f]{40}"$/);
+    expect(etag).to.match(/^"9-[0-9a-f]{16}"$/);
   });
 
   it("answers 304 without body or length when If-None-Match matches", async () => {
@@ -395,9 +395,39 @@ describe("RequestHandler status 204", () => {
 });
 
 describe("bodyEtag", () => {
-  it("is the quoted SHA-1 hex of the whole body, however it was chunked", () => {
-    const sha1 = `"${createHash("sha1").update("Hello, world").digest("hex")}"`;
-    expect(bodyEtag([Buffer.from("Hello, world")])).to.equal(sha1);
-    expect(bodyEtag([Buffer.from("Hello, "), Buffer.from("world")])).to.equal(sha1);
+  it("is the same for the same bytes, however the body was chunked or written", () => {
+    const tag = bodyEtag(["Hello, world"]);
+    expect(tag).to.match(/^"c-[0-9a-f]{16}"$/);
+    expect(bodyEtag([Buffer.from("Hello, world")])).to.equal(tag);
+    expect(bodyEtag(["Hello, ", Buffer.from("world")])).to.equal(tag);
+    expect(bodyEtag([Buffer.from("Hello, "), "", "world"])).to.equal(tag);
+  });
+
+  it("hashes text as its UTF-8 bytes (2-, 3- and 4-byte characters, lone surrogates as U+FFFD)", () => {
+    for (const text of ["café", "€ 5", "emoji 😀 here", "lone \ud800 surrogate", "end \udc00"]) {
+      const tag = bodyEtag([text]);
+      expect(tag.split("-")[0]).to.equal(`"${Buffer.byteLength(text).toString(16)}`);
+      expect(bodyEtag([Buffer.from(text, "utf8")]), text).to.equal(tag);
+    }
+  });
+
+  it("differs when a byte, the length or the order changes", () => {
+    const tags = new Set(["Hello, world", "Hello, World", "Hello, world!", "world, Hello", "", "\u00e9", "\u00c3\u00a9"].map((t) => bodyEtag([t])));
+    expect(tags.size).to.equal(7);
+    // Text "é" goes out as C3 A9: not the one byte E9 a latin1 Buffer would send.
+    expect(bodyEtag(["\u00e9"])).to.not.equal(bodyEtag([Buffer.from([0xe9])]));
+  });
+
+  it("spreads many similar small bodies over distinct tags", () => {
+    const tags = new Set<string>();
+    for (let i = 0; i < 20000; i++) tags.add(bodyEtag([JSON.stringify({ id: i, name: "user" + i })]));
+    expect(tags.size).to.equal(20000);
+  });
+
+  it("is the quoted SHA-1 hex of a large body, however it was chunked", () => {
+    const big = "x".repeat(3000);
+    const sha1 = `"${createHash("sha1").update(big).digest("hex")}"`;
+    expect(bodyEtag([Buffer.from(big)])).to.equal(sha1);
+    expect(bodyEtag([big.slice(0, 1000), Buffer.from(big.slice(1000))])).to.equal(sha1);
   });
 });
