@@ -151,6 +151,42 @@ export class ServerResponse implements HTTPConnection {
     if (headers.formattedNonAscii) {
       return this.send(this.stream.write(Buffer.from(head, "latin1")), chunk);
     }
+    return this.sendHead(head, chunk);
+  }
+
+  /**
+   * writeHeaders for a head its caller formatted and checked: `lines` are `Name: value\r\n` lines
+   * of printable ASCII without Content-Length, Connection or Transfer-Encoding; `length` is the
+   * body's Content-Length, or -1 to send the body chunked. Only for a status with a body
+   * (RequestHandler's usual response): skips building and re-checking a header collection.
+   */
+  writePreparedHead(code: number, reason: string, lines: string, length: number, chunk: Buffer | string): Promise<void> {
+    if (this.detached) return this.stream.write(EMPTY_STRING);
+    if (this.state !== State.Fresh) throw new Error("writeHeaders called after the response started");
+    if (code < 200 || code === 204 || code === 304) throw new Error("writePreparedHead is for a status with a body, not " + code);
+    let head = statusLine(code, reason) + lines;
+    let keepAlive = this.keepAlive && !this.conn.draining;
+    if (length >= 0) {
+      head += "Content-Length: " + length + "\r\n";
+      this.remaining = this.isHead ? 0 : length;
+    } else if (this.isHead) {
+      this.remaining = 0;
+    } else if (this.http11) {
+      this.chunked = true;
+      head += "Transfer-Encoding: chunked\r\n";
+    } else {
+      keepAlive = false; // HTTP/1.0 and no length: the body ends when we close
+    }
+    if (!keepAlive && this.http11) head += "Connection: close\r\n";
+    else if (keepAlive && !this.http11) head += "Connection: Keep-Alive\r\n";
+    this.bodyless = this.isHead;
+    this.keepAlive = keepAlive;
+    this.state = State.Streaming;
+    return this.sendHead(head + "\r\n", chunk);
+  }
+
+  /** Writes a finished head and the first chunk in one socket write where it can. */
+  private sendHead(head: string, chunk: Buffer | string | undefined): Promise<void> {
     const size = chunk === undefined || this.bodyless ? 0 : sizeOf(chunk);
     if (size === 0) return this.stream.write(head);
     this.account(size);

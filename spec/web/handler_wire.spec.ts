@@ -152,3 +152,96 @@ describe("RequestHandler.prepare for a method the class does not implement (Torn
     expect(prepared).to.deep.equal([]);
   });
 });
+
+describe("RequestHandler's prepared response head on a socket", () => {
+  let server: TestServer;
+
+  class Hello extends RequestHandler {
+    get(): void {
+      this.write("Hello, world");
+    }
+  }
+
+  class Json extends RequestHandler {
+    get(): void {
+      this.write({ id: 7 });
+    }
+  }
+
+  class Extra extends RequestHandler {
+    get(): void {
+      this.setHeader("X-Extra", "1");
+      this.setCookie("c", "v");
+      this.write("extra");
+    }
+  }
+
+  class Typed extends RequestHandler {
+    get(): void {
+      this.setHeader("Content-Type", "text/plain; charset=UTF-8");
+      this.setStatus(201);
+      this.write("typed");
+    }
+  }
+
+  class Flushed extends RequestHandler {
+    async get(): Promise<void> {
+      this.write("a");
+      await this.flush();
+      this.write("b");
+    }
+  }
+
+  before(async () => {
+    server = await startTestServer([["/hello", Hello], ["/json", Json], ["/extra", Extra], ["/typed", Typed], ["/flushed", Flushed]]);
+  });
+  after(() => server.close());
+
+  const DATE = "[A-Z][a-z]{2}, \\d\\d [A-Z][a-z]{2} \\d{4} \\d\\d:\\d\\d:\\d\\d GMT";
+
+  it("writes Server, Content-Type, Date, Etag and Content-Length in that order", async () => {
+    const answer = await rawRequest(server.port, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(answer).to.match(new RegExp(
+      "^HTTP/1\\.1 200 OK\r\nServer: TornadoServer/[^\r\n]+\r\nContent-Type: text/html; charset=UTF-8\r\n" +
+      `Date: ${DATE}\r\nEtag: "c-[0-9a-f]{16}"\r\nContent-Length: 12\r\nConnection: close\r\n\r\nHello, world$`,
+    ));
+  });
+
+  it("sends a JSON body's type and keeps an HTTP/1.0 keep-alive connection open", async () => {
+    const answer = await rawRequest(server.port, "GET /json HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", /\{"id":7\}$/);
+    expect(answer).to.match(/\r\nContent-Type: application\/json; charset=UTF-8\r\n/);
+    expect(answer).to.match(/\r\nContent-Length: 8\r\nConnection: Keep-Alive\r\n\r\n\{"id":7\}$/);
+  });
+
+  it("answers If-None-Match with a bodiless 304", async () => {
+    const first = await rawRequest(server.port, "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const etag = /\r\nEtag: ("[^"]+")/.exec(first)![1];
+    const answer = await rawRequest(server.port, `GET /hello HTTP/1.1\r\nHost: x\r\nIf-None-Match: ${etag}\r\nConnection: close\r\n\r\n`);
+    expect(answer).to.match(/^HTTP\/1\.1 304 Not Modified\r\n/);
+    expect(answer).not.to.match(/Content-Length|Content-Type/);
+    expect(answer.endsWith("\r\n\r\n")).to.equal(true);
+  });
+
+  it("writes the handler's own headers and cookies after the defaults", async () => {
+    const answer = await rawRequest(server.port, "GET /extra HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(answer).to.match(new RegExp(`\r\nDate: ${DATE}\r\nX-Extra: 1\r\nEtag: "5-[0-9a-f]{16}"\r\nContent-Length: 5\r\nSet-Cookie: c=v; Path=/\r\n`));
+    expect(answer.endsWith("\r\n\r\nextra")).to.equal(true);
+  });
+
+  it("writes another Content-Type and status", async () => {
+    const answer = await rawRequest(server.port, "GET /typed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(answer).to.match(/^HTTP\/1\.1 201 Created\r\n/);
+    expect(answer).to.match(/\r\nContent-Type: text\/plain; charset=UTF-8\r\n/);
+    expect(answer).not.to.match(/Etag/);
+    expect(answer.endsWith("\r\nContent-Length: 5\r\nConnection: close\r\n\r\ntyped")).to.equal(true);
+  });
+
+  it("sends a flushed body chunked, HTTP/1.0 one until the close", async () => {
+    const chunked = await rawRequest(server.port, "GET /flushed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    expect(chunked).to.match(/\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\na\r\n1\r\nb\r\n0\r\n\r\n$/);
+    expect(chunked).not.to.match(/Content-Length/);
+    const closed = await rawRequest(server.port, "GET /flushed HTTP/1.0\r\n\r\n");
+    expect(closed).to.match(/\r\n\r\nab$/);
+    expect(closed).not.to.match(/Content-Length|Transfer-Encoding|Keep-Alive/);
+  });
+});

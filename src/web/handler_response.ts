@@ -5,6 +5,7 @@
 import { SafeString, jsonEncode } from "../escape";
 import { HTTPHeaders, type HTTPServerRequest } from "../httputil";
 import { WRITTEN } from "../iostream";
+import { ServerResponse } from "../http1response";
 import { appLog } from "../log";
 import type { Application } from "./application";
 import { HTTPError } from "./errors";
@@ -33,6 +34,11 @@ interface ResponseObserver {
 }
 
 const EMPTY = Buffer.alloc(0);
+const HTML_TYPE = "text/html; charset=UTF-8";
+const JSON_TYPE = "application/json; charset=UTF-8";
+// The head lines every plain response starts with, checked once here instead of per response.
+const HTML_HEAD = `Server: ${SERVER_HEADER}\r\nContent-Type: ${HTML_TYPE}\r\nDate: `;
+const JSON_HEAD = `Server: ${SERVER_HEADER}\r\nContent-Type: ${JSON_TYPE}\r\nDate: `;
 const NO_TRANSFORMS: readonly OutputTransform[] = Object.freeze([]);
 const DAY_MS = 86_400_000;
 
@@ -51,7 +57,17 @@ export abstract class HandlerResponse {
   protected allowOnError: string | undefined;
   private statusCode = 200;
   private reasonPhrase = "OK";
-  private responseHeaders!: HTTPHeaders;
+  /**
+   * The headers once anything but the defaults touched them; until then (most responses) null,
+   * and the head is Server, `contentType` and `dateText`, then `etagValue` and `lengthValue`,
+   * written from prepared text without building a header collection.
+   */
+  private responseHeaders: HTTPHeaders | null = null;
+  private contentType: string = HTML_TYPE;
+  private dateText = "";
+  private etagValue: string | null = null;
+  /** The Content-Length finish() worked out while the headers are prepared fields; -1 before. */
+  private bodyLength = -1;
   // Text stays text until the single socket write: no Buffer per chunk for the usual page.
   private writeBuffer!: (Buffer | string)[]; // set by clear()
   private newCookies: Map<string, string> | null = null;
@@ -89,11 +105,11 @@ export abstract class HandlerResponse {
    * calls it so an error page never carries half a page.
    */
   clear(): void {
-    const headers = new HTTPHeaders();
-    headers.add("Server", SERVER_HEADER);
-    headers.add("Content-Type", "text/html; charset=UTF-8");
-    headers.add("Date", httpDateNow());
-    this.responseHeaders = headers;
+    this.responseHeaders = null;
+    this.contentType = HTML_TYPE;
+    this.dateText = httpDateNow();
+    this.etagValue = null;
+    this.bodyLength = -1;
     this.setDefaultHeaders();
     this.writeBuffer = [];
     this.statusCode = 200;
@@ -126,22 +142,49 @@ export abstract class HandlerResponse {
    * this.setHeader("Cache-Control", "no-store");
    */
   setHeader(name: string, value: string | number | Date): void {
-    this.responseHeaders.set(name, headerValue(name, value));
+    const text = headerValue(name, value);
+    if (this.responseHeaders === null) {
+      // The headers the prepared head carries stay fields (exact names: anything else builds the collection).
+      if (name === "Content-Type" && (text === HTML_TYPE || text === JSON_TYPE)) {
+        this.contentType = text;
+        return;
+      }
+      if (name === "Etag" && isPlainAscii(text)) {
+        this.etagValue = text;
+        return;
+      }
+    }
+    this.headerCollection().set(name, text);
   }
 
   /** Adds a header value, keeping earlier ones (e.g. several `Link` headers). */
   addHeader(name: string, value: string | number | Date): void {
-    this.responseHeaders.add(name, headerValue(name, value));
+    this.headerCollection().add(name, headerValue(name, value));
   }
 
   /** Removes a header set earlier (including defaults such as `Content-Type`). */
   clearHeader(name: string): void {
-    this.responseHeaders.delete(name);
+    this.headerCollection().delete(name);
   }
 
   /** A response header's value (comma-joined when repeated), or undefined. */
   getResponseHeader(name: string): string | undefined {
-    return this.responseHeaders.get(name);
+    return this.headerCollection().get(name);
+  }
+
+  /** The header collection, built from the prepared fields on first use. */
+  private headerCollection(): HTTPHeaders {
+    let headers = this.responseHeaders;
+    if (headers === null) {
+      headers = new HTTPHeaders();
+      headers.add("Server", SERVER_HEADER);
+      headers.add("Content-Type", this.contentType);
+      headers.add("Date", this.dateText);
+      if (this.etagValue !== null) headers.add("Etag", this.etagValue);
+      if (this.bodyLength >= 0) headers.add("Content-Length", String(this.bodyLength));
+      this.responseHeaders = headers;
+    }
+    return headers;
   }
 
   /**
@@ -260,7 +303,8 @@ export abstract class HandlerResponse {
   }
 
   /**
-   * Hook: the ETag of the body written so far (SHA-1), or null to send none.
+   * Hook: the ETag of the body written so far (a 64-bit hash of a small body, the SHA-1 of a
+   * larger one), or null to send none.
    */
   computeEtag(): string | null {
     return bodyEtag(this.writeBuffer);
@@ -274,7 +318,8 @@ export abstract class HandlerResponse {
 
   /** Whether the request's If-None-Match matches our `Etag` (so a 304 will do). */
   checkEtagHeader(): boolean {
-    return etagMatches(this.request.headers.get("If-None-Match"), this.responseHeaders.get("Etag"));
+    const etag = this.responseHeaders === null ? this.etagValue ?? undefined : this.responseHeaders.get("Etag");
+    return etagMatches(this.request.headers.get("If-None-Match"), etag);
   }
 
   /**
@@ -310,7 +355,8 @@ export abstract class HandlerResponse {
       );
     }
     if (chunk !== null && typeof chunk === "object") {
-      this.setHeader("Content-Type", "application/json; charset=UTF-8");
+      if (this.responseHeaders === null) this.contentType = JSON_TYPE;
+      else this.responseHeaders.set("Content-Type", JSON_TYPE);
       return jsonEncode(chunk);
     }
     throw new TypeError(`write() accepts a string, a Buffer or a plain object, got ${chunk === null ? "null" : typeof chunk}`);
@@ -319,8 +365,14 @@ export abstract class HandlerResponse {
   /** ETag/304, and the length rules: no body or length for 1xx/204/304, else Content-Length. */
   private prepareFinalHeaders(): void {
     const method = this.request.method;
-    if (this.statusCode === 200 && (method === "GET" || method === "HEAD") && !this.responseHeaders.has("Etag")) {
-      this.setEtagHeader();
+    const hasEtag = this.responseHeaders === null ? this.etagValue !== null : this.responseHeaders.has("Etag");
+    if (this.statusCode === 200 && (method === "GET" || method === "HEAD") && !hasEtag) {
+      // The default tag is plain ASCII by construction: no header checks unless a hook is overridden.
+      if (this.responseHeaders === null && this.setEtagHeader === BASE.setEtagHeader && this.computeEtag === BASE.computeEtag) {
+        this.etagValue = bodyEtag(this.writeBuffer);
+      } else {
+        this.setEtagHeader();
+      }
       if (this.checkEtagHeader()) {
         this.writeBuffer = [];
         this.setStatus(304);
@@ -330,16 +382,18 @@ export abstract class HandlerResponse {
       if (this.writeBuffer.some((b) => b.length > 0)) {
         throw new Error(`Cannot send a body with status ${this.statusCode}`);
       }
+      const headers = this.headerCollection();
       for (const name of ["Content-Length", "Content-Encoding", "Content-Language", "Content-Type"]) {
-        this.responseHeaders.delete(name);
+        headers.delete(name);
       }
       // A 1xx is interim: a client reads on for the final response, which will never come.
       // Closing ends its wait (101 is left alone: it hands the connection to another protocol).
-      if (this.statusCode < 200 && this.statusCode !== 101) this.responseHeaders.set("Connection", "close");
-    } else if (!this.responseHeaders.has("Content-Length")) {
+      if (this.statusCode < 200 && this.statusCode !== 101) headers.set("Connection", "close");
+    } else if (this.responseHeaders === null ? this.bodyLength < 0 : !this.responseHeaders.has("Content-Length")) {
       let length = 0;
       for (const b of this.writeBuffer) length += typeof b === "string" ? Buffer.byteLength(b) : b.length;
-      this.responseHeaders.set("Content-Length", String(length));
+      if (this.responseHeaders === null) this.bodyLength = length;
+      else this.responseHeaders.set("Content-Length", String(length));
     }
   }
 
@@ -351,18 +405,32 @@ export abstract class HandlerResponse {
     const isHead = this.request.method === "HEAD";
     if (!this.headersSent) {
       this.headersSent = true;
+      if (this.responseHeaders === null && transforms.length === 0 && this.newCookies === null && connection instanceof ServerResponse &&
+        !statusHasNoBody(this.statusCode)) {
+        // The usual response: only the prepared headers, straight to the socket.
+        return settle(connection.writePreparedHead(this.statusCode, this.reasonPhrase, this.preparedLines(), this.bodyLength, isHead ? EMPTY : chunk));
+      }
+      const headers = this.headerCollection();
       let status = this.statusCode;
-      for (const t of transforms) [status, chunk] = t.transformFirstChunk(status, this.responseHeaders, chunk as Buffer, finishing);
+      for (const t of transforms) [status, chunk] = t.transformFirstChunk(status, headers, chunk as Buffer, finishing);
       if (status !== this.statusCode) this.setStatus(status);
-      if (this.newCookies) for (const header of this.newCookies.values()) this.responseHeaders.add("Set-Cookie", header);
+      if (this.newCookies) for (const header of this.newCookies.values()) headers.add("Set-Cookie", header);
       if (!connection) return WRITTEN;
       const start = { version: "HTTP/1.1", code: this.statusCode, reason: this.reasonPhrase };
-      return settle(connection.writeHeaders(start, this.responseHeaders, isHead ? EMPTY : chunk));
+      return settle(connection.writeHeaders(start, headers, isHead ? EMPTY : chunk));
     }
     for (const t of transforms) chunk = t.transformChunk(chunk as Buffer, finishing);
     // A zero-length chunk would read as the end of a chunked body.
     if (!connection || isHead || chunk.length === 0) return WRITTEN;
     return settle(connection.write(chunk));
+  }
+
+  /** The head lines of a response whose headers are still the prepared fields (all checked ASCII). */
+  private preparedLines(): string {
+    const type = this.contentType;
+    let lines = (type === HTML_TYPE ? HTML_HEAD : type === JSON_TYPE ? JSON_HEAD : `Server: ${SERVER_HEADER}\r\nContent-Type: ${type}\r\nDate: `) + this.dateText + "\r\n";
+    if (this.etagValue !== null) lines += "Etag: " + this.etagValue + "\r\n";
+    return lines;
   }
 
   private finishQuietly(): void {
@@ -379,7 +447,16 @@ export abstract class HandlerResponse {
   }
 }
 
+const BASE = HandlerResponse.prototype;
+
 function noop(): void {}
+
+const NOT_PLAIN_ASCII = /[^\x20-\x7e\t]/;
+
+/** Whether a header value is printable ASCII (the prepared head is sent as such, unchecked). */
+function isPlainAscii(text: string): boolean {
+  return !NOT_PLAIN_ASCII.test(text);
+}
 
 /** The chunks as one: text joined as text, else bytes (always bytes when `asBuffer`, for transforms). */
 function joinChunks(chunks: readonly (Buffer | string)[], asBuffer: boolean): Buffer | string {
