@@ -29,6 +29,9 @@ type UiBinding = ReturnType<UiModuleModule["bindUiModules"]>;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const RESOLVED: Promise<void> = Promise.resolve();
+// Until the lifecycle sets the request's own (every request would otherwise allocate two to drop).
+const NO_PATH_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+const NO_PATH_KWARGS: Record<string, string> = Object.freeze({});
 
 /**
  * Handles one request. The router creates an instance per request and runs `execute`:
@@ -55,9 +58,9 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
   static readonly SUPPORTED_METHODS: readonly string[] = SUPPORTED_METHODS;
 
   /** Positional path arguments (converted per the verb's parameter types). */
-  pathArgs: unknown[] = [];
+  pathArgs: unknown[] = NO_PATH_ARGS;
   /** Named path groups. */
-  pathKwargs: Record<string, string> = {};
+  pathKwargs: Record<string, string> = NO_PATH_KWARGS;
 
   private currentUserLoaded = false;
   private currentUserValue: User | null = null;
@@ -138,7 +141,9 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
     this.request.connection?.setCloseCallback(this.connectionLost, this);
     try {
       const pending = this.runLifecycle(planFor(this.constructor, RequestHandler.prototype), pathArgs, pathKwargs);
-      if (pending !== undefined) return pending.then(undefined, (err: unknown) => this.handleException(err));
+      // A waiter set now means `pending` is the promise of a synchronous @Asynchronous verb's
+      // finish, which never rejects: no handler (and no promise, closure) to hold while it waits.
+      if (pending !== undefined) return this.finishWaiter !== null ? pending : pending.then(undefined, (err: unknown) => this.handleException(err));
     } catch (err) {
       this.handleException(err);
     }
@@ -216,12 +221,21 @@ export class RequestHandler<User = unknown> extends HandlerResponse {
     if (!this.finished) this.finish();
   }
 
-  /** An @Asynchronous verb: the request ends when the handler calls finish (or the peer leaves). */
-  private async runAsynchronous(verb: VerbPlan, callArgs: unknown[]): Promise<void> {
-    const done = new Promise<void>((resolve) => (this.finishWaiter = resolve));
+  /**
+   * An @Asynchronous verb: the request ends when the handler calls finish (or the peer leaves).
+   * A waiting handler holds one promise and its resolve function (no async frame): long polls
+   * keep thousands of them.
+   */
+  private runAsynchronous(verb: VerbPlan, callArgs: unknown[]): Promise<void> | undefined {
     const result = verb.fn.apply(this, callArgs);
-    if (result instanceof Promise) await result;
-    if (!this.finished && !this.connectionClosed) await done;
+    if (result instanceof Promise) return result.then(() => this.untilFinished());
+    return this.untilFinished();
+  }
+
+  /** A promise that settles when the response finishes or the peer leaves; undefined if it has. */
+  private untilFinished(): Promise<void> | undefined {
+    if (this.finished || this.connectionClosed) return undefined;
+    return new Promise<void>((resolve) => (this.finishWaiter = resolve));
   }
 
   /** Applies @RemoveSlash / @AddSlash; true when it answered with a redirect. */
