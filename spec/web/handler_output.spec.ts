@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { HTTPError } from "../../src/web/errors";
-import { bodyEtag } from "../../src/web/handler_output";
+import { bodyEtag, httpDateNow } from "../../src/web/handler_output";
 import { RequestHandler } from "../../src/web/handler";
 import { runHandler } from "../../src/testing";
 
@@ -429,5 +429,18 @@ describe("bodyEtag", () => {
     const sha1 = `"${createHash("sha1").update(big).digest("hex")}"`;
     expect(bodyEtag([Buffer.from(big)])).to.equal(sha1);
     expect(bodyEtag([big.slice(0, 1000), Buffer.from(big.slice(1000))])).to.equal(sha1);
+  });
+});
+
+describe("httpDateNow", () => {
+  it("is a whole-second HTTP date of now, and a later one once that second is over", async function () {
+    this.timeout(5000);
+    const first = httpDateNow();
+    expect(first).to.match(/^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
+    expect(Date.now() - Date.parse(first)).to.be.within(0, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = httpDateNow();
+    expect(Date.parse(later) - Date.parse(first)).to.be.at.least(1000);
+    expect(Date.now() - Date.parse(later)).to.be.within(0, 1000);
   });
 });

@@ -45,16 +45,23 @@ export function reasonFor(code: number, reason?: string): string {
   return STATUS_CODES[code] ?? "Unknown";
 }
 
-let dateSecond = -1;
-let dateText = "";
+let dateText: string | null = null;
+// Taken at load: a test's fake timers must not keep a stale Date forever.
+const realSetTimeout = setTimeout;
 
-/** The Date header for now; formatted once per second, not once per response. */
+function forgetDate(): void {
+  dateText = null;
+}
+
+/**
+ * The Date header for now: formatted once per second, and the clock not read per response
+ * either (a timer forgets the text when the second is over, as node:http does).
+ */
 export function httpDateNow(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateSecond) {
-    dateSecond = second;
-    dateText = new Date(second * 1000).toUTCString();
+  if (dateText === null) {
+    const now = Date.now();
+    dateText = new Date(now - (now % 1000)).toUTCString();
+    realSetTimeout(forgetDate, 1000 - (now % 1000)).unref();
   }
   return dateText;
 }
@@ -175,9 +182,11 @@ function avalanche(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** `n` (unsigned 32-bit) as 8 hex digits, by table: cheaper than toString(16) and padding. */
 function hex8(n: number): string {
-  const text = n.toString(16);
-  return text.length === 8 ? text : "00000000".slice(text.length) + text;
+  return HEX_BYTE[n >>> 24] + HEX_BYTE[(n >>> 16) & 0xff] + HEX_BYTE[(n >>> 8) & 0xff] + HEX_BYTE[n & 0xff];
 }
 
 const ETAG_ITEM = /\*|(?:W\/)?"[^"]*"/g;
