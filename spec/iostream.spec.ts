@@ -209,6 +209,39 @@ describe("IOStream", () => {
     });
   });
 
+  describe("reading into the shared buffer", () => {
+    it("reads a plain socket without a data listener, and what it handed out stays intact", async () => {
+      const { stream, peer, done } = await pair();
+      try {
+        expect(stream.socket.listenerCount("data")).to.equal(0);
+        peer.write("first");
+        const first = await stream.readBytes(5);
+        peer.write("other");
+        const second = await stream.readBytes(5);
+        expect(first.toString()).to.equal("first");
+        expect(second.toString()).to.equal("other");
+      } finally {
+        await done();
+      }
+    });
+
+    it("keeps bytes left over from one read when the next read of any stream arrives", async () => {
+      const a = await pair();
+      const b = await pair();
+      try {
+        a.peer.write("one\ntwo");
+        expect((await a.stream.readUntil("\n")).toString()).to.equal("one\n");
+        b.peer.write("xxxxxxxx\n");
+        expect((await b.stream.readUntil("\n")).toString()).to.equal("xxxxxxxx\n");
+        a.peer.write("\n");
+        expect((await a.stream.readUntil("\n")).toString()).to.equal("two\n");
+      } finally {
+        await a.done();
+        await b.done();
+      }
+    });
+  });
+
   describe("read backpressure", () => {
     it("pauses the socket while no read is pending and resumes for a read", async () => {
       const { stream, peer, done } = await pair({ readPauseThreshold: 16 * 1024 });
@@ -270,6 +303,7 @@ describe("IOStream", () => {
       try {
         await new Promise((r) => client.once("secureConnect", r));
         const stream = new IOStream(client);
+        expect(stream.socket.listenerCount("data")).to.equal(1); // TLS has no onread mode
         await stream.write("hello\n");
         expect((await stream.readUntil("\n")).toString()).to.equal("echo hello\n");
       } finally {
