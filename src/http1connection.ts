@@ -84,7 +84,6 @@ export class HTTP1ServerConnection implements HeadState {
   /** performance.now() at which the current phase times out; 0 for never. */
   deadline = 0;
   private current: ServerResponse | null = null;
-  private served = 0;
   /** Body framing of the head just parsed: a length, or -1 for chunked. */
   announcedBodyLength = 0;
   /** The current request's body limits (the application may change them before the body is read). */
@@ -94,9 +93,8 @@ export class HTTP1ServerConnection implements HeadState {
   readonly remoteIp: string;
   /** The last Host header value that passed validation (HeadState). */
   validHost: string | null = null;
-  /** Trampoline state of serveOne. */
-  private serving = false;
-  private serveAgain = false;
+  /** Trampoline state of serveOne: 0 idle, 1 serving, 2 serving and asked to serve again (one field, not two). */
+  private serving = 0;
 
   constructor(
     readonly stream: IOStream,
@@ -195,18 +193,17 @@ export class HTTP1ServerConnection implements HeadState {
    * recursing, so the stack stays flat however many requests arrive in one packet.
    */
   private serveOne(): void {
-    if (this.serving) {
-      this.serveAgain = true;
+    if (this.serving !== 0) {
+      this.serving = 2;
       return;
     }
-    this.serving = true;
     try {
       do {
-        this.serveAgain = false;
+        this.serving = 1;
         this.readHead();
-      } while (this.serveAgain);
+      } while (this.serving === 2);
     } finally {
-      this.serving = false;
+      this.serving = 0;
     }
   }
 
@@ -229,7 +226,6 @@ export class HTTP1ServerConnection implements HeadState {
       this.serveOne();
       return;
     }
-    this.served++;
     let request: HTTPServerRequest;
     try {
       request = parseRequestHead(text, lineStart, this, this.owner.params);

@@ -82,6 +82,14 @@ const DEFAULT_MAX_BUFFER_SIZE = 100 * 1024 * 1024;
 const DEFAULT_READ_PAUSE_THRESHOLD = 64 * 1024;
 const DEFAULT_LINGER_TIMEOUT = 2000;
 
+const enum Flag {
+  Paused = 1,
+  /** `buf` is ours to write into past `end` (the socket's own chunks are not). */
+  Owned = 2,
+  Eof = 4,
+  Closed = 8,
+}
+
 const enum ReadKind {
   None,
   Until,
@@ -115,11 +123,8 @@ export class IOStream {
   private buf: Buffer = EMPTY;
   private start = 0;
   private end = 0;
-  private paused = false;
-  /** Whether `buf` is ours to write into past `end` (the socket's own chunks are not). */
-  private owned = false;
-  private eof = false;
-  private isClosed = false;
+  /** Paused, Owned, Eof and Closed in one field: a server holds one stream per idle connection. */
+  private flags = 0;
 
   private kind = ReadKind.None;
   /** What the pending read looks for: a delimiter (Until), a RegExp (Regex) or a MatchFinder (Match). */
@@ -138,6 +143,15 @@ export class IOStream {
   private closeReceiver: unknown = undefined;
   private lingerTimer: NodeJS.Timeout | null = null;
 
+  private get paused(): boolean { return (this.flags & Flag.Paused) !== 0; }
+  private set paused(on: boolean) { this.flags = on ? this.flags | Flag.Paused : this.flags & ~Flag.Paused; }
+  private get owned(): boolean { return (this.flags & Flag.Owned) !== 0; }
+  private set owned(on: boolean) { this.flags = on ? this.flags | Flag.Owned : this.flags & ~Flag.Owned; }
+  private get eof(): boolean { return (this.flags & Flag.Eof) !== 0; }
+  private set eof(on: boolean) { this.flags = on ? this.flags | Flag.Eof : this.flags & ~Flag.Eof; }
+  private get isClosed(): boolean { return (this.flags & Flag.Closed) !== 0; }
+  private set isClosed(on: boolean) { this.flags = on ? this.flags | Flag.Closed : this.flags & ~Flag.Closed; }
+
   constructor(socket: net.Socket, options: IOStreamOptions = DEFAULT_OPTIONS) {
     this.socket = socket;
     this.options = options;
@@ -146,7 +160,7 @@ export class IOStream {
     socket.on("end", onSocketEnd);
     socket.on("error", onSocketError);
     socket.on("close", onSocketClose);
-    socket.on("drain", onSocketDrain);
+    // "drain" is listened for only while a write waits for it (one listener fewer per idle connection).
   }
 
   /** Connects to `host:port` and resolves with a stream once connected. */
@@ -269,7 +283,12 @@ export class IOStream {
   }
 
   private untilDrained(): Promise<void> {
-    const p = new Promise<void>((resolve, reject) => (this.drainWaiters ??= []).push({ resolve, reject }));
+    if (this.drainWaiters === null) {
+      this.drainWaiters = [];
+      this.socket.once("drain", onSocketDrain);
+    }
+    const waiters = this.drainWaiters;
+    const p = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     p.catch(noop); // a caller that ignores the result must not cause an unhandled rejection
     return p;
   }
