@@ -69,6 +69,15 @@ describe("HTTPHeaders", () => {
       expect(h.get("x-empty")).to.equal("");
     });
 
+    it("reads common names in either case, each found by any spelling", () => {
+      const h = HTTPHeaders.parse("host: a\r\nUser-Agent: ua\r\nACCEPT: x\r\nHosts: b\r\nAccept:\ty \r\n");
+      expect([...h]).to.deep.equal([["host", "a"], ["User-Agent", "ua"], ["ACCEPT", "x"], ["Hosts", "b"], ["Accept", "y"]]);
+      expect(h.get("HOST")).to.equal("a");
+      expect(h.get("user-agent")).to.equal("ua");
+      expect(h.getList("Accept")).to.deep.equal(["x", "y"]);
+      expect(h.toJSON()).to.deep.equal({ host: "a", "user-agent": "ua", accept: "x,y", hosts: "b" });
+    });
+
     for (const [what, text] of [
       ["a continuation first", " folded: x\r\n"],
       ["a missing colon", "NoColon\r\n"],
@@ -77,6 +86,9 @@ describe("HTTPHeaders", () => {
       ["a NUL in the value", "Name: a\x00b\r\n"],
       ["a bare CR in the value", "Name: a\rb\r\n"],
       ["a control character in a continuation", "Name: a\r\n b\x01\r\n"],
+      ["a control character in the value of a common name", "Host: a\x01b\r\n"],
+      ["a DEL in the value of a common name", "user-agent: a\x7f\r\n"],
+      ["a CR before the CR ending the line", "Accept: a\r\r\n"],
     ]) {
       it(`throws HTTPInputError for ${what}`, () => {
         expect(() => HTTPHeaders.parse(text)).to.throw(HTTPInputError);

@@ -70,9 +70,10 @@ export function parseRequestHead(text: string, lineStart: number, state: HeadSta
   const sp1 = text.indexOf(" ", lineStart);
   const sp2 = sp1 < 0 ? -1 : text.indexOf(" ", sp1 + 1);
   if (sp1 < 0 || sp2 < 0 || sp2 >= lineEnd) throw new HTTPInputError("malformed request line");
-  const method = text.slice(lineStart, sp1);
+  // Common methods and versions as literals: no slice, and later compares are by pointer.
+  const method = commonMethod(text, lineStart, sp1) ?? text.slice(lineStart, sp1);
   let uri = text.slice(sp1 + 1, sp2);
-  const version = text.slice(sp2 + 1, lineEnd);
+  const version = lineEnd - sp2 === 9 && text.startsWith("HTTP/1.1", sp2 + 1) ? "HTTP/1.1" : text.slice(sp2 + 1, lineEnd);
   // Common values first: a Set lookup or string compare is cheaper than the regex.
   if (!COMMON_METHODS.has(method) && !TOKEN_RE.test(method)) throw new HTTPInputError("invalid method");
   if (version !== "HTTP/1.1" && version !== "HTTP/1.0" && !HTTP_VERSION_RE.test(version)) throw new HTTPInputError("unsupported HTTP version");
@@ -181,6 +182,17 @@ function hasBareLf(text: string, from: number): boolean {
     if (text.charCodeAt(i - 1) !== 13) return true;
   }
   return false;
+}
+
+/** The method at text[start, end) as a literal when it is GET, POST or HEAD, else undefined. */
+function commonMethod(text: string, start: number, end: number): string | undefined {
+  const n = end - start;
+  if (n === 3 && text.startsWith("GET", start)) return "GET";
+  if (n === 4) {
+    if (text.startsWith("POST", start)) return "POST";
+    if (text.startsWith("HEAD", start)) return "HEAD";
+  }
+  return undefined;
 }
 
 function isValidIp(s: string): boolean {

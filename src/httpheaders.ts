@@ -3,22 +3,7 @@
  * lives below httputil so the parsers (headerlines, multipart) can build one without importing
  * the request type above them.
  */
-import { TOKEN_RE, parseHeaderLines } from "./headerlines";
-
-// Header names repeat (a client sends the same ones on every request; handlers ask for the same
-// ones by literal): remembering their lower-case form saves a toLowerCase allocation per call.
-// Bounded, so a client inventing names cannot grow it.
-const lowerCaseCache = new Map<string, string>();
-
-/** `name` in lower case, from the cache when it has been seen before. */
-function lowerName(name: string): string {
-  let lower = lowerCaseCache.get(name);
-  if (lower === undefined) {
-    lower = name.toLowerCase();
-    if (lowerCaseCache.size < 4096) lowerCaseCache.set(name, lower);
-  }
-  return lower;
-}
+import { lowerName, TOKEN_RE, parseHeaderLines } from "./headerlines";
 
 // Response values: anything outside printable ASCII sends us down the careful path.
 const PLAIN_VALUE_RE = /[^\x20-\x7e\t]/;
@@ -69,6 +54,13 @@ export class HTTPHeaders implements Iterable<[string, string]> {
   add(name: string, value: string): void {
     this.names.push(name);
     this.lowerNames.push(lowerName(name));
+    this.values.push(value);
+  }
+
+  /** @internal `add` for a parser that already knows the lower-case name. */
+  addLowered(name: string, lower: string, value: string): void {
+    this.names.push(name);
+    this.lowerNames.push(lower);
     this.values.push(value);
   }
 
