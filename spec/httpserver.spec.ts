@@ -345,6 +345,25 @@ describe("HTTPServer", () => {
       expect(server.connectionCount).to.equal(0);
     });
 
+    it("answers the first request of a connection opened just before stop (Connection: close), and closes a silent one after a moment", async () => {
+      const server = new HTTPServer({ handleRequest: echoHandler });
+      await server.listen(0, "127.0.0.1");
+      const port = server.address()!.port;
+      const late = await RawClient.connect(port);
+      const silent = await RawClient.connect(port);
+      await sleep(20); // both accepted, neither has sent anything
+      const stopped = server.stop();
+      await sleep(100);
+      late.send("POST /late HTTP/1.1\r\n" + H + "Content-Length: 2\r\n\r\nhi");
+      const r = await late.readResponse();
+      expect(JSON.parse(r.body.toString()).path).to.equal("/late");
+      expect(r.headers.connection).to.equal("close");
+      expect(await late.waitClose()).to.equal(true);
+      expect(await silent.waitClose()).to.equal(true);
+      await stopped;
+      expect(server.connectionCount).to.equal(0);
+    });
+
     it("closes what is left after drainTimeout", async () => {
       const server = new HTTPServer(() => undefined, { drainTimeout: 0.1 });
       await server.listen(0, "127.0.0.1");

@@ -93,6 +93,8 @@ export class HTTP1ServerConnection implements HeadState {
   readonly remoteIp: string;
   /** The last Host header value that passed validation (HeadState). */
   validHost: string | null = null;
+  /** Whether no request head has arrived yet (stop() gives such a connection a moment to send one). */
+  private fresh = true;
   /** Trampoline state of serveOne: 0 idle, 1 serving, 2 serving and asked to serve again (one field, not two). */
   private serving = 0;
 
@@ -115,8 +117,14 @@ export class HTTP1ServerConnection implements HeadState {
     this.serveOne();
   }
 
-  /** Closes now if no request is under way (for graceful stop); otherwise after its response. */
-  closeIfIdle(): void {
+  /**
+   * Closes now if no request is under way (for graceful stop); otherwise after its response. A
+   * connection that has not sent its first request is left open unless `includeFresh`: a proxy
+   * writes its request right after connecting, and closing under it loses that request (nginx
+   * answers 502 for a POST it may not retry).
+   */
+  closeIfIdle(includeFresh = false): void {
+    if (this.fresh && !includeFresh) return;
     if ((this.phase === Phase.Idle || this.phase === Phase.Head) && this.stream.bufferedLength === 0) this.stream.close();
   }
 
@@ -218,6 +226,7 @@ export class HTTP1ServerConnection implements HeadState {
 
   // Methods called with this stream's receiver, not arrow fields: two closures fewer per connection.
   private onHead(head: Buffer): void {
+    this.fresh = false;
     const text = head.toString("latin1");
     let lineStart = 0;
     // RFC 9112 §2.2: ignore empty lines before the request line.

@@ -11,6 +11,9 @@ import { HTTP1ServerConnection } from "./http1connection";
 import type { ConnectionOwner, HTTP1ConnectionParameters, RefusedRequest } from "./http1connection";
 import { bindSockets, forkProcesses } from "./process";
 
+/** How long stop() waits for the first request of a connection that has not sent one yet. */
+const FRESH_GRACE_MS = 1000;
+
 /** A plain callback: called once per request, after the whole body was read. */
 export type RequestCallback = (request: HTTPServerRequest) => unknown;
 
@@ -187,8 +190,12 @@ export class HTTPServer implements ConnectionOwner {
     this.draining = true;
     const closed = this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     for (const conn of this.connections) conn.closeIfIdle();
+    // Connections that have not sent a request yet get a moment to send it (it is then answered
+    // with Connection: close), then go too.
+    const freshTimer = setTimeout(() => { for (const conn of this.connections) conn.closeIfIdle(true); }, Math.min(FRESH_GRACE_MS, this.drainTimeout / 2));
     const drainTimer = setTimeout(() => this.closeAllConnections(), this.drainTimeout);
     this.stopping = Promise.all(closed).then(() => {
+      clearTimeout(freshTimer);
       clearTimeout(drainTimer);
       this.stopSweep();
     });
