@@ -253,18 +253,20 @@ export function splitHostAndPort(netloc: string): [string, number | undefined] {
  * `+` is a space; a bad percent escape is kept literally rather than failing the request.
  */
 export function parseQueryString(qs: string): ArgumentMap {
-  const out: ArgumentMap = Object.create(null);
-  if (qs.length === 0) return out;
+  return parsePairs(qs, decodeFormComponent, decodeFormComponent);
+}
+
+/** Splits `a=1&b&c=` at `&` and the first `=`, skipping empty pairs; a pair without `=` has the value "". */
+function parsePairs<V>(qs: string, decodeName: (raw: string) => string, decodeValue: (raw: string) => V): Record<string, (V | "")[]> {
+  const out: Record<string, (V | "")[]> = Object.create(null);
   let start = 0;
-  while (start <= qs.length) {
+  while (start < qs.length) {
     let end = qs.indexOf("&", start);
     if (end < 0) end = qs.length;
     if (end > start) {
       const pair = qs.slice(start, end);
       const eq = pair.indexOf("=");
-      const name = decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq));
-      const value = eq < 0 ? "" : decodeFormComponent(pair.slice(eq + 1));
-      (out[name] ??= []).push(value);
+      (out[decodeName(eq < 0 ? pair : pair.slice(0, eq))] ??= []).push(eq < 0 ? "" : decodeValue(pair.slice(eq + 1)));
     }
     start = end + 1;
   }
@@ -291,23 +293,14 @@ function decodeFormComponent(s: string): string {
  * parseQueryStringRaw("a=%C3%A9&b=%FF&c=%zz"); // { a: ["\xc3\xa9"], b: ["\xff"], c: [null] }
  */
 export function parseQueryStringRaw(qs: string, bytes = false): RawArgumentMap {
-  const out: RawArgumentMap = Object.create(null);
-  if (qs.length === 0) return out;
   if (!bytes && NON_ASCII_RE.test(qs)) qs = Buffer.from(qs, "utf8").toString("latin1");
-  let start = 0;
-  while (start <= qs.length) {
-    let end = qs.indexOf("&", start);
-    if (end < 0) end = qs.length;
-    if (end > start) {
-      const pair = qs.slice(start, end);
-      const eq = pair.indexOf("=");
-      const rawName = unquoteToBytes(eq < 0 ? pair : pair.slice(0, eq));
-      const name = rawName === null ? decodeFormComponent(eq < 0 ? pair : pair.slice(0, eq)) : bytesToText(rawName);
-      (out[name] ??= []).push(eq < 0 ? "" : unquoteToBytes(pair.slice(eq + 1)));
-    }
-    start = end + 1;
-  }
-  return out;
+  return parsePairs(qs, rawName, unquoteToBytes);
+}
+
+/** A name's bytes as text; a name with a malformed escape is decoded leniently instead. */
+function rawName(raw: string): string {
+  const bytes = unquoteToBytes(raw);
+  return bytes === null ? decodeFormComponent(raw) : bytesToText(bytes);
 }
 
 const NON_ASCII_RE = /[^\x00-\x7f]/;

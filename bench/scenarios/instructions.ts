@@ -10,7 +10,7 @@
  * when the young generation grows, the memory reducer).
  */
 import { execFileSync, fork } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CONTENDERS } from "../lib/contenders";
@@ -55,9 +55,9 @@ function client() {
 
 /** The main thread's total Ir in dump `part` of process `pid` (thread 1 is the main thread). */
 function mainThreadIr(dir: string, pid: number, part: number): number {
-  const file = readdirSync(dir).find((f) => f === `cg.${pid}.${part}-01`);
-  if (!file) throw new Error(`callgrind wrote no dump ${part} for pid ${pid} in ${dir} (${readdirSync(dir).join(", ")})`);
-  const m = /^totals: (\d+)/m.exec(readFileSync(path.join(dir, file), "utf8")) ?? /^summary: (\d+)/m.exec(readFileSync(path.join(dir, file), "utf8"));
+  const file = path.join(dir, `cg.${pid}.${part}-01`);
+  if (!existsSync(file)) throw new Error(`callgrind wrote no dump ${part} for pid ${pid} in ${dir} (${readdirSync(dir).join(", ")})`);
+  const m = /^totals: (\d+)/m.exec(readFileSync(file, "utf8"));
   if (!m) throw new Error(`no totals line in ${file}`);
   return Number(m[1]);
 }
